@@ -1,0 +1,4 @@
+"""Search spaces: cells (NAS-Bench-201), DARTS genotypes, global and combined spaces."""
+from .cell import NB201_OP_NAMES, Arch, CellSpace, NB201Space, rng_from
+
+__all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from"]
