@@ -1,0 +1,254 @@
+"""Thin ipywidgets views over naskit's objects, for the lessons.
+
+``CellBuilder`` lets a learner edit one cell of a search space by hand, an NAS-Bench-201 cell
+(Dong & Yang, ICLR 2020) or the normal and reduction cells of a DARTS genotype (Liu et al.,
+ICLR 2019), and see at once the drawn DAG, its isomorphism class and what the network built from
+it costs: parameters, FLOPs and measured latency. Widgets keep their state in attributes, draw
+through ``naskit.plot`` into PNG bytes and never call ``display()``, so tests drive them by
+setting ``.value`` without a browser. This is the only module that imports ipywidgets.
+"""
+from __future__ import annotations
+
+import functools
+import html
+
+import ipywidgets as widgets
+import traitlets
+from matplotlib.figure import Figure
+
+from . import hardware, plot
+from .model import build, build_darts
+from .space import DARTS_OP_NAMES, DartsSpace, Genotype, NB201Space
+
+__all__ = ["CellBuilder"]
+
+# Enumerating a space for its isomorphism classes is instant for NB201 (15,625 cells), too slow beyond.
+_MAX_ENUMERATE = 100_000
+
+
+class CellBuilder(widgets.VBox):
+    """Edit a cell with dropdowns or text; see its drawing, class, params, FLOPs and latency."""
+
+    arch = traitlets.Any(help="the current valid Arch (NB201-style space) or Genotype (DartsSpace)")
+
+    def __init__(self, space=None, arch=None, channels: int = 16, cells_per_stage: int = 5,
+                 num_classes: int = 10, input_shape=(1, 3, 32, 32), measure_latency: bool = True,
+                 min_run_time: float = 0.1):
+        self.space = NB201Space() if space is None else space
+        self.darts = isinstance(self.space, DartsSpace)
+        self.channels, self.cells_per_stage, self.num_classes = channels, cells_per_stage, num_classes
+        self.input_shape = tuple(input_shape)
+        self.measure_latency, self.min_run_time = measure_latency, min_run_time
+        self.error_message = ""
+        self.params_ = self.flops_ = self.latency_ = self.class_size_ = None
+        self._syncing = False
+        self._metrics: dict[str, tuple] = {}
+
+        if arch is None:
+            arch = self.space.sample(seed=0)
+        if self.darts:
+            ops = [op for op in DARTS_OP_NAMES if op in getattr(self.space, "ops", DARTS_OP_NAMES)]
+            n = self.space.n_intermediate
+            slots = [(k, j) for k in range(2, n + 2) for j in range(2)]
+            self.which = widgets.ToggleButtons(
+                options=[("normal cell", "normal"), ("reduction cell", "reduce")], value="normal",
+                tooltips=["keeps the resolution", "halves the resolution, doubles the channels"])
+            self.input_pickers = [widgets.Dropdown(
+                options=[(_darts_input_label(i), i) for i in range(k)], description=f"{k}←",
+                layout=widgets.Layout(width="150px"), style={"description_width": "28px"})
+                for k, _ in slots]
+            self.op_pickers = [widgets.Dropdown(options=ops, description="op",
+                                                layout=widgets.Layout(width="190px"),
+                                                style={"description_width": "22px"})
+                               for _ in slots]
+            rows = [widgets.HBox([self.input_pickers[i], self.op_pickers[i],
+                                  self.input_pickers[i + 1], self.op_pickers[i + 1]])
+                    for i in range(0, len(slots), 2)]
+            self.which.observe(self._on_which, "value")
+            for picker in self.input_pickers:
+                picker.observe(self._on_pick, "value")
+                picker.add_class("naskit-input-picker")
+            head = [self.which]
+        else:
+            self.which, self.input_pickers = None, []
+            edges = [(src, dst) for dst in range(1, self.space.n_nodes) for src in range(dst)]
+            self.op_pickers = [widgets.Dropdown(options=list(self.space.ops),
+                                                description=f"{src}→{dst}",
+                                                layout=widgets.Layout(width="210px"),
+                                                style={"description_width": "36px"})
+                               for src, dst in edges]
+            rows = [widgets.HBox([p for p, (_, d) in zip(self.op_pickers, edges) if d == dst])
+                    for dst in range(1, self.space.n_nodes)]
+            head = []
+        for picker in self.op_pickers:
+            picker.observe(self._on_pick, "value")
+            picker.add_class("naskit-op-picker")
+
+        example = "Genotype(normal=[('sep_conv_3x3', 0), ...], ...)" if self.darts else \
+            "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|...|"
+        self.cell_text = widgets.Text(description="cell", placeholder=f"{example}  (press Enter)",
+                                      continuous_update=False,
+                                      layout=widgets.Layout(width="100%"))
+        self.cell_text.add_class("naskit-cell-text")
+        self.cell_text.observe(self._on_text, "value")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="520px"))
+        self.image.add_class("naskit-cell-image")
+        self.error = widgets.HTML()
+        self.error.add_class("naskit-cell-error")
+        self.info = widgets.HTML()
+        self.info.add_class("naskit-cell-info")
+        super().__init__(children=[*head, widgets.HBox([widgets.VBox(rows), self.image]),
+                                   self.cell_text, self.error, self.info])
+        self.arch = arch
+
+    def __repr__(self) -> str:
+        params = "?" if self.params_ is None else f"{self.params_:,}"
+        return f"CellBuilder(arch={self.arch!r})  # in {type(self.space).__name__}, {params} params"
+
+    # -- state -----------------------------------------------------------------------------------
+    @traitlets.validate("arch")
+    def _validate_arch(self, proposal):
+        arch = proposal["value"]
+        if isinstance(arch, str):
+            arch = self._parse(arch)
+        self.space.check(arch)
+        return arch
+
+    @traitlets.observe("arch")
+    def _arch_changed(self, change):
+        self._show_error("")
+        self._sync_controls()
+        self._redraw()
+        self._update_info()
+
+    def _cell(self, which=None):
+        """The (op, input) pairs of the normal or reduction cell being edited."""
+        return list(getattr(self.arch, which or self.which.value))
+
+    def _from_pickers(self):
+        if not self.darts:
+            arch = self.arch
+            for edge, picker in enumerate(self.op_pickers):
+                arch = arch.with_op(edge, picker.value)
+            return arch
+        pairs = [(op.value, inp.value) for op, inp in zip(self.op_pickers, self.input_pickers)]
+        which = self.which.value
+        return Genotype(normal=pairs if which == "normal" else self._cell("normal"),
+                        normal_concat=self.arch.normal_concat,
+                        reduce=pairs if which == "reduce" else self._cell("reduce"),
+                        reduce_concat=self.arch.reduce_concat)
+
+    def _parse(self, text: str):
+        return Genotype.from_string(text) if self.darts else self.space.parse(text)
+
+    def _propose(self, make) -> None:
+        """Adopt the arch ``make()`` returns, or show its ValueError and keep the last valid one."""
+        try:
+            candidate = make()
+            self.space.check(candidate)
+        except ValueError as exc:
+            self._show_error(str(exc))
+            return
+        if candidate == self.arch:  # e.g. the same string typed again
+            self._show_error("")
+            self._sync_controls()
+        else:
+            self.arch = candidate
+
+    def _show_error(self, message: str) -> None:
+        self.error_message = message
+        self.error.value = (f"<div style='color:#b00020'><b>Not a valid cell:</b> "
+                            f"{html.escape(message)}</div>") if message else ""
+
+    # -- events ----------------------------------------------------------------------------------
+    def _on_pick(self, change):
+        if not self._syncing:
+            self._propose(self._from_pickers)
+
+    def _on_text(self, change):
+        if not self._syncing:
+            self._propose(lambda: self._parse(change["new"]))
+
+    def _on_which(self, change):
+        # Switching cells reloads the pickers from the last valid genotype, dropping invalid edits.
+        self._show_error("")
+        self._sync_controls()
+        self._redraw()
+
+    def _sync_controls(self):
+        self._syncing = True
+        try:
+            if self.darts:
+                for (op, inp), op_picker, inp_picker in zip(self._cell(), self.op_pickers,
+                                                            self.input_pickers):
+                    op_picker.value, inp_picker.value = op, inp
+            else:
+                for op, picker in zip(self.arch.ops, self.op_pickers):
+                    picker.value = op
+            self.cell_text.value = str(self.arch)
+        finally:
+            self._syncing = False
+
+    # -- views -----------------------------------------------------------------------------------
+    def _redraw(self):
+        fig = Figure(figsize=(5.2, 3.0))
+        ax = fig.add_subplot()
+        if self.darts:
+            plot.cell(self.arch, ax=ax, which=self.which.value, title=self.which.label)
+        else:
+            plot.cell(self.arch, ax=ax)
+        self.image.value = plot.figure_png(fig)
+
+    def _net(self):
+        if self.darts:
+            # 3N + 2 layers puts N normal cells in each of the three stages, like the NB201 net.
+            return build_darts(self.arch, channels=self.channels, layers=3 * self.cells_per_stage + 2,
+                               num_classes=self.num_classes, in_channels=self.input_shape[1])
+        return build(self.arch, channels=self.channels, cells_per_stage=self.cells_per_stage,
+                     num_classes=self.num_classes, in_channels=self.input_shape[1])
+
+    def _update_info(self):
+        key = str(self.arch)
+        if key not in self._metrics:
+            net = self._net()
+            latency = (hardware.measure_latency(net, input_shape=self.input_shape, device="cpu",
+                                                min_run_time=self.min_run_time)
+                       if self.measure_latency else None)
+            self._metrics[key] = (hardware.count_params(net),
+                                  hardware.count_flops(net, input_shape=self.input_shape), latency)
+        self.params_, self.flops_, self.latency_ = self._metrics[key]
+
+        lines = [f"<b>cell</b> <code>{html.escape(key)}</code>"]
+        if not self.darts:
+            lines += self._class_lines()
+        shape = "×".join(map(str, self.input_shape))
+        lines.append(f"<b>network</b> {self.params_ / 1e6:.3f} M params, "
+                     f"{self.flops_ / 1e6:.1f} MFLOPs for a {shape} input")
+        if self.latency_ is not None:
+            lat = self.latency_
+            lines.append(f"<b>latency</b> {lat.median_ms:.2f} ms median (IQR {lat.iqr_ms:.2f} ms, "
+                         f"{lat.n_runs} runs on {lat.device})")
+        self.info.value = "<br>".join(lines)
+
+    def _class_lines(self) -> list[str]:
+        if len(self.space) > _MAX_ENUMERATE:
+            self.class_size_ = None
+            return [f"<b>class key</b> <code>{html.escape(self.space.class_key(self.arch))}</code>"]
+        rep, self.class_size_ = _class_table(self.space)[self.space.class_key(self.arch)]
+        same = "this cell itself" if rep == self.arch else f"<code>{html.escape(str(rep))}</code>"
+        lines = [f"<b>isomorphism class</b> {self.class_size_:,} cell(s) compute the same function; "
+                 f"representative: {same}"]
+        if hasattr(self.space, "index"):
+            lines.append(f"<b>index</b> {self.space.index(self.arch):,} of {len(self.space):,} "
+                         f"in NAS-Bench-201 order")
+        return lines
+
+
+@functools.lru_cache(maxsize=4)
+def _class_table(space) -> dict:
+    """class key -> (representative, class size), shared by every builder on an equal space."""
+    return {space.class_key(c[0]): (c[0], len(c)) for c in space.isomorphism_classes()}
+
+
+def _darts_input_label(i: int) -> str:
+    return f"{i}: " + {0: "c_{k-2}", 1: "c_{k-1}"}.get(i, f"node {i}")

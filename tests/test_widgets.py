@@ -1,0 +1,172 @@
+"""Headless tests of the widgets: set `.value` as a learner's click would, assert on what they expose."""
+import html
+
+import pytest
+
+from naskit.hardware import Latency, count_flops, count_params
+from naskit.model import build, build_darts
+from naskit.space import DARTS_V2, Arch, CellSpace, DartsSpace, Genotype, NB201Space
+from naskit.widgets import CellBuilder
+
+PNG = b"\x89PNG\r\n\x1a\n"
+START = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"
+
+
+@pytest.fixture(scope="module")
+def space():
+    return NB201Space()
+
+
+@pytest.fixture
+def builder(space):
+    return CellBuilder(space, arch=Arch.from_string(START), measure_latency=False)
+
+
+def test_starts_from_the_given_arch(builder):
+    assert str(builder.arch) == START
+    assert builder.cell_text.value == START
+    assert [p.value for p in builder.op_pickers] == [
+        "nor_conv_3x3", "skip_connect", "nor_conv_1x1", "avg_pool_3x3", "none", "nor_conv_3x3"]
+    assert [p.description for p in builder.op_pickers] == ["0→1", "0→2", "1→2", "0→3", "1→3", "2→3"]
+    assert bytes(builder.image.value).startswith(PNG)
+    assert builder.error_message == "" and builder.error.value == ""
+    assert builder.latency_ is None
+    for widget, css in ((builder.image, "naskit-cell-image"), (builder.info, "naskit-cell-info"),
+                        (builder.error, "naskit-cell-error")):
+        assert css in widget._dom_classes
+
+
+def test_op_picker_changes_arch_text_and_image(builder):
+    before = builder.image.value
+    builder.op_pickers[4].value = "skip_connect"  # edge 1->3
+    expected = START.replace("none~1|nor_conv_3x3~2", "skip_connect~1|nor_conv_3x3~2")
+    assert str(builder.arch) == expected
+    assert builder.cell_text.value == expected
+    assert expected in builder.info.value
+    assert bytes(builder.image.value).startswith(PNG) and builder.image.value != before
+
+
+def test_class_info_matches_brute_force(builder, space):
+    builder.op_pickers[0].value = "none"  # node 1 is now zero, so edges out of it stop mattering
+    arch = builder.arch
+    rep = space.canonical(arch)
+    key = space.class_key(arch)
+    assert builder.class_size_ == sum(space.class_key(a) == key for a in space)
+    assert builder.class_size_ > 1
+    assert html.escape(str(rep)) in builder.info.value or rep == arch
+    assert f"{space.index(arch):,} of 15,625" in builder.info.value
+
+
+def test_params_and_flops_match_an_independent_build(builder):
+    builder.op_pickers[1].value = "nor_conv_3x3"
+    net = build(builder.arch, channels=16, cells_per_stage=5, num_classes=10)
+    assert builder.params_ == count_params(net) == sum(p.numel() for p in net.parameters())
+    assert builder.flops_ == count_flops(net, input_shape=(1, 3, 32, 32))
+    assert f"{builder.params_ / 1e6:.3f} M params" in builder.info.value
+
+
+def test_network_settings_are_used(space):
+    arch = Arch.from_string(START)
+    small = CellBuilder(space, arch=arch, channels=8, cells_per_stage=1, num_classes=3,
+                        input_shape=(1, 1, 16, 16), measure_latency=False)
+    net = build(arch, channels=8, cells_per_stage=1, num_classes=3, in_channels=1)
+    assert small.params_ == count_params(net)
+    assert small.flops_ == count_flops(net, input_shape=(1, 1, 16, 16))
+
+
+def test_latency_is_measured_when_asked(space):
+    b = CellBuilder(space, arch=Arch.from_string(START), channels=4, cells_per_stage=1,
+                    min_run_time=0.01)
+    assert isinstance(b.latency_, Latency) and b.latency_.median_ms > 0
+    assert b.latency_.device == "cpu"
+    assert "ms median" in b.info.value
+
+
+@pytest.mark.parametrize("bad", ["garbage", "|nor_conv_3x3~0|+|skip_connect~0|conv_7x7~1|",
+                                 "|nor_conv_3x3~0|+|skip_connect~0|none~2|+|a~0|b~1|c~2|", ""])
+def test_bad_text_shows_the_library_message_and_keeps_arch(builder, space, bad):
+    with pytest.raises(ValueError) as raised:
+        space.parse(bad)
+    builder.cell_text.value = bad
+    assert builder.error_message == str(raised.value)
+    assert html.escape(str(raised.value)) in builder.error.value
+    assert "Traceback" not in builder.error.value
+    assert str(builder.arch) == START
+    # a valid string afterwards clears the error and moves the dropdowns
+    good = START.replace("avg_pool_3x3~0", "nor_conv_1x1~0")
+    builder.cell_text.value = good
+    assert builder.error_message == "" and builder.error.value == ""
+    assert str(builder.arch) == good and builder.op_pickers[3].value == "nor_conv_1x1"
+
+
+def test_assigning_arch_syncs_the_controls(builder, space):
+    other = space[123]
+    builder.arch = other
+    assert [p.value for p in builder.op_pickers] == list(other.ops)
+    assert builder.cell_text.value == str(other)
+    with pytest.raises(ValueError):
+        builder.arch = Arch.from_ops(["none"] * 10, n_nodes=5)
+
+
+def test_other_cell_spaces(builder):
+    space = CellSpace(ops=("skip_connect", "nor_conv_3x3"), n_nodes=3)
+    b = CellBuilder(space, measure_latency=False)
+    assert len(b.op_pickers) == 3 and b.op_pickers[0].options == ("skip_connect", "nor_conv_3x3")
+    assert b.class_size_ == sum(space.class_key(a) == space.class_key(b.arch) for a in space)
+    b.op_pickers[2].value = "skip_connect" if b.arch.ops[2] != "skip_connect" else "nor_conv_3x3"
+    assert b.arch.ops[2] == b.op_pickers[2].value
+    assert "index" not in b.info.value  # only NB201 has an official order
+
+
+# -- DARTS -----------------------------------------------------------------------------------------
+@pytest.fixture
+def darts():
+    return CellBuilder(DartsSpace(), arch=DARTS_V2, channels=4, cells_per_stage=1,
+                       measure_latency=False)
+
+
+def test_darts_pickers_show_the_normal_cell(darts):
+    assert len(darts.op_pickers) == len(darts.input_pickers) == 8
+    assert [(o.value, i.value) for o, i in zip(darts.op_pickers, darts.input_pickers)] == \
+        [tuple(p) for p in DARTS_V2.normal]
+    assert darts.class_size_ is None
+    net = build_darts(DARTS_V2, channels=4, layers=5, num_classes=10)
+    assert darts.params_ == count_params(net)
+
+
+def test_darts_same_input_twice_is_an_error(darts):
+    # node 2 reads inputs 0 and 1; make its second edge read 0 as well
+    assert darts.input_pickers[1].value == 1
+    darts.input_pickers[1].value = darts.input_pickers[0].value
+    assert darts.error_message
+    with pytest.raises(ValueError) as raised:
+        darts.space.check(Genotype(normal=[DARTS_V2.normal[0], (DARTS_V2.normal[1][0], 0),
+                                           *DARTS_V2.normal[2:]],
+                                   normal_concat=DARTS_V2.normal_concat, reduce=DARTS_V2.reduce,
+                                   reduce_concat=DARTS_V2.reduce_concat))
+    assert darts.error_message == str(raised.value)
+    assert darts.arch == DARTS_V2
+    darts.input_pickers[1].value = 1
+    assert darts.error_message == "" and darts.arch == DARTS_V2
+
+
+def test_darts_switching_cells(darts):
+    normal_png = darts.image.value
+    darts.which.value = "reduce"
+    assert [(o.value, i.value) for o, i in zip(darts.op_pickers, darts.input_pickers)] == \
+        [tuple(p) for p in DARTS_V2.reduce]
+    assert darts.image.value != normal_png
+    darts.op_pickers[0].value = "avg_pool_3x3"
+    assert darts.arch.reduce[0][0] == "avg_pool_3x3"
+    assert list(darts.arch.reduce[1:]) == list(DARTS_V2.reduce[1:])
+    assert list(darts.arch.normal) == list(DARTS_V2.normal)
+    darts.which.value = "normal"
+    assert darts.op_pickers[0].value == DARTS_V2.normal[0][0]
+
+
+def test_darts_text(darts):
+    other = DartsSpace().sample(seed=3)
+    darts.cell_text.value = str(other)
+    assert darts.arch == other and darts.error_message == ""
+    darts.cell_text.value = "Genotype(normal=[('sep_conv_3x3', 0)"
+    assert darts.error_message and darts.arch == other
