@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 
 __all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from"]
 
+_CONVENTIONS = ("nb201", "function")
 NB201_OP_NAMES = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 
 
@@ -31,13 +32,21 @@ def rng_from(seed) -> random.Random:
 
 @dataclass(frozen=True)
 class Arch:
-    """One cell: ``nodes[k]`` lists the ``(op, source)`` edges into node ``k + 1``."""
+    """One cell: ``nodes[k]`` lists the ``(op, source)`` edges into node ``k + 1``.
+
+    ``Arch('|nor_conv_3x3~0|+|...|')`` parses a cell string and checks only that it is a DAG;
+    ``Arch.from_string`` (or ``space.parse``) also checks it against a space's ops and shape.
+    """
 
     nodes: tuple[tuple[tuple[str, int], ...], ...]
 
     def __post_init__(self):
-        nodes = tuple(tuple((str(op), int(src)) for op, src in node) for node in self.nodes)
+        if isinstance(self.nodes, str):  # Arch('|op~0|+|...|'), as the repr shows
+            nodes = _parse(self.nodes)
+        else:
+            nodes = tuple(tuple((str(op), int(src)) for op, src in node) for node in self.nodes)
         object.__setattr__(self, "nodes", nodes)
+        _check_dag(self)
 
     @classmethod
     def from_string(cls, text: str, space: "CellSpace | None" = None) -> "Arch":
@@ -140,6 +149,24 @@ def _find_cycle(edges) -> list[int] | None:
     return None
 
 
+def _check_dag(arch: Arch) -> None:
+    for src, dst, _ in arch.edges:
+        if src >= arch.n_nodes:
+            raise ValueError(f"node {dst} takes input from node {src}, but the cell only has "
+                             f"nodes 0..{arch.n_nodes - 1}")
+    cycle = _find_cycle(arch.edges)
+    if cycle:
+        path = " -> ".join(map(str, cycle))
+        raise ValueError(f"the cell has a cycle ({path}); a cell is a DAG: node k may only "
+                         "take inputs from nodes 0..k-1")
+    for k, node in enumerate(arch.nodes, 1):
+        for op, src in node:
+            if src >= k:
+                what = "itself" if src == k else f"node {src}, which comes later"
+                raise ValueError(f"node {k} takes input from {what}: inputs of node {k} must "
+                                 f"be among nodes 0..{k - 1} (a later input would make a cycle)")
+
+
 class CellSpace:
     """All fully connected ``n_nodes`` cells whose edges each carry one op from ``ops``."""
 
@@ -175,21 +202,12 @@ class CellSpace:
         """Return ``arch`` if it belongs to this space, else raise ValueError saying why."""
         if not isinstance(arch, Arch):
             raise TypeError(f"expected an Arch, got {type(arch).__name__}")
-        cycle = _find_cycle(arch.edges)
-        if cycle:
-            path = " -> ".join(map(str, cycle))
-            raise ValueError(f"the cell has a cycle ({path}); a cell is a DAG: node k may only "
-                             "take inputs from nodes 0..k-1")
         if arch.n_nodes != self.n_nodes:
             raise ValueError(f"the cell has {arch.n_nodes} nodes (input + {len(arch.nodes)} "
                              f"'+'-separated groups) but this space has {self.n_nodes} "
                              f"(input + {self.n_nodes - 1} groups)")
         for k, node in enumerate(arch.nodes, 1):
             for op, src in node:
-                if src >= k:
-                    what = "itself" if src == k else f"node {src}, which comes later"
-                    raise ValueError(f"node {k} takes input from {what}: inputs of node {k} must "
-                                     f"be among nodes 0..{k - 1} (a later input would make a cycle)")
                 if op not in self.ops:
                     raise ValueError(f"unknown op {op!r} on edge {src}->{k}; choose from "
                                      f"{sorted(self.ops)}")
@@ -230,44 +248,56 @@ class CellSpace:
         return arch.with_op(edge, rng.choice([op for op in self.ops if op != arch.ops[edge]]))
 
     # -- isomorphism ---------------------------------------------------------------------------
-    def class_key(self, arch: Arch, drop_zeros: bool = False) -> str:
-        """A string equal for two cells exactly when they compute the same function.
+    def class_key(self, arch: Arch, convention: str = "nb201") -> str:
+        """A string shared by exactly the cells of ``arch``'s isomorphism class.
 
-        NB201's convention: sums are commutative, ``skip_connect`` passes its input through,
-        ``none`` (and any op applied to an all-zero node) contributes a zero term ``#``. With
-        ``drop_zeros=True`` the zero terms are also removed from sums (x + 0 = x), which merges
-        more cells than NB201 does.
+        ``convention="nb201"`` reproduces NAS-Bench-201's rule (6,466 classes): sums are
+        commutative, ``skip_connect`` passes its input through, ``none`` or any op applied to an
+        all-zero node gives a zero term ``#`` that stays in the sum. ``convention="function"``
+        goes further to functional equivalence: zero terms vanish (x + 0 = x) and nested sums
+        are flattened (a + (b + c) = a + b + c), treating two edges with the same op on the same
+        input as the same function, as NB201 does.
         """
+        if convention not in _CONVENTIONS:
+            raise ValueError(f"unknown convention {convention!r}; choose from {list(_CONVENTIONS)}")
         self.check(arch)
-        value = {0: "0"}
+        if convention == "nb201":
+            value = {0: "0"}
+            for k, node in enumerate(arch.nodes, 1):
+                terms = []
+                for op, src in node:
+                    if op == "none" or value[src] == "#":
+                        terms.append("#")
+                    else:
+                        terms.append(value[src] if op == "skip_connect" else f"({value[src]})@{op}")
+                value[k] = "+".join(sorted(terms))
+            return value[len(arch.nodes)]
+        sums: dict[int, tuple[str, ...]] = {0: ("0",)}  # each node as a flat multiset of terms
         for k, node in enumerate(arch.nodes, 1):
-            terms = []
+            terms: list[str] = []
             for op, src in node:
-                if op == "none" or value[src] == "#":
-                    terms.append("#")
-                elif op == "skip_connect":
-                    terms.append(value[src])
-                else:
-                    terms.append(f"({value[src]})@{op}")
-            if drop_zeros:
-                terms = [t for t in terms if t != "#"] or ["#"]
-            value[k] = "+".join(sorted(terms))
-        return value[len(arch.nodes)]
+                if op == "none" or not sums[src]:
+                    continue
+                terms.extend(sums[src] if op == "skip_connect"
+                             else [f"({'+'.join(sums[src])})@{op}"])
+            sums[k] = tuple(sorted(terms))
+        return "+".join(sums[len(arch.nodes)]) or "#"
 
-    def isomorphism_classes(self, drop_zeros: bool = False) -> list[list[Arch]]:
+    def isomorphism_classes(self, convention: str = "nb201") -> list[list[Arch]]:
         """All classes, each a list of archs in iteration order, ordered by first member."""
         classes: dict[str, list[Arch]] = {}
         for arch in self:
-            classes.setdefault(self.class_key(arch, drop_zeros), []).append(arch)
+            classes.setdefault(self.class_key(arch, convention), []).append(arch)
         return list(classes.values())
 
-    def canonical(self, arch: Arch, drop_zeros: bool = False) -> Arch:
+    def canonical(self, arch: Arch, convention: str = "nb201") -> Arch:
         """The representative of ``arch``'s class: its first member in iteration order."""
         cache = self.__dict__.setdefault("_canonical_cache", {})
-        if drop_zeros not in cache:
-            cache[drop_zeros] = {self.class_key(a, drop_zeros): a
-                                 for a in reversed(list(self))}
-        return cache[drop_zeros][self.class_key(arch, drop_zeros)]
+        if convention not in cache:
+            cache[convention] = {key: members[0] for members in
+                                 self.isomorphism_classes(convention)
+                                 for key in [self.class_key(members[0], convention)]}
+        return cache[convention][self.class_key(arch, convention)]
 
 
 class NB201Space(CellSpace):

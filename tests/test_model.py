@@ -1,0 +1,85 @@
+"""NB201-topology networks: published parameter counts, shapes, cell semantics, errors."""
+import csv
+
+import pytest
+import torch
+
+import naskit as nk
+from naskit.model.nb201 import Cell
+
+BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+
+
+def n_params(net):
+    return sum(p.numel() for p in net.parameters())
+
+
+def test_parameter_counts_equal_nas_bench_201(nb201_table_dir):
+    path = nb201_table_dir / "zero-cost_725subset.csv"
+    if not path.exists():
+        pytest.skip(f"zero-cost_725subset.csv not in {nb201_table_dir}")
+    rows = [r for r in csv.DictReader(open(path)) if r["dataset"] == "cifar10"]
+    assert len(rows) == 725
+    for row in rows:
+        net = nk.build(row["arch_str"], channels=16, cells_per_stage=5, num_classes=10)
+        assert round(n_params(net) / 1e6, 6) == pytest.approx(float(row["params"]), abs=1e-6), row["arch_str"]
+
+
+def test_parameter_count_by_hand_for_all_none_cell():
+    # stem conv 3*16*9 + BN 32; reductions 16->32 and 32->64 (two 3x3 convs + BN each, 1x1 shortcut);
+    # last BN 128; linear 64*10+10. 'none' cells have no parameters.
+    red = lambda a, b: a * b * 9 + 2 * b + b * b * 9 + 2 * b + a * b
+    expected = 3 * 16 * 9 + 32 + red(16, 32) + red(32, 64) + 128 + 64 * 10 + 10
+    arch = nk.Arch.from_ops(["none"] * 6)
+    assert n_params(nk.build(arch)) == expected
+
+
+def test_forward_shapes_and_sizes():
+    torch.manual_seed(0)
+    net = nk.build(BEST, channels=8, cells_per_stage=1, num_classes=7, in_channels=1)
+    assert net(torch.randn(2, 1, 16, 16)).shape == (2, 7)
+    assert net(torch.randn(1, 1, 13, 9)).shape == (1, 7)
+
+
+def test_cell_computes_the_sum_over_its_edges():
+    torch.manual_seed(0)
+    arch = nk.Arch.from_string("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|skip_connect~1|skip_connect~2|")
+    x = torch.randn(1, 4, 5, 5)
+    # node1 = x, node2 = x + x, node3 = 0 + node1 + node2 = 3x
+    assert torch.allclose(Cell(arch, 4, 4)(x), 3 * x)
+    conv = nk.Arch.from_string("|nor_conv_1x1~0|+|none~0|none~1|+|none~0|skip_connect~1|none~2|")
+    cell = Cell(conv, 4, 4).eval()
+    assert torch.allclose(cell(x), cell.edges[0](x))
+
+
+def test_cells_in_one_isomorphism_class_compute_the_same_function():
+    space = nk.NB201Space()
+    x = torch.randn(2, 4, 6, 6)
+    # node 1 feeds nothing that reaches the output, so its op does not matter: output = x
+    a = nk.Arch.from_string("|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|")
+    b = nk.Arch.from_string("|avg_pool_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|")
+    assert space.canonical(a) == space.canonical(b)
+    assert torch.equal(Cell(a, 4, 4)(x), x) and torch.equal(Cell(b, 4, 4)(x), x)
+    c = nk.Arch.from_string("|avg_pool_3x3~0|+|none~0|none~1|+|skip_connect~0|skip_connect~1|none~2|")
+    assert space.canonical(a) != space.canonical(c)
+    assert not torch.allclose(Cell(c, 4, 4)(x), x)
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    (dict(arch="|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|"), "unknown op 'conv'"),
+    (dict(arch=BEST, channels=0), "channels must be a positive integer"),
+    (dict(arch=BEST, num_classes=-1), "num_classes must be a positive integer"),
+])
+def test_build_errors(kwargs, fragment):
+    with pytest.raises(ValueError, match=fragment.replace("(", r"\(")):
+        nk.build(**kwargs)
+
+
+def test_wrong_input_shapes():
+    net = nk.build(BEST, channels=8, cells_per_stage=1)
+    with pytest.raises(ValueError, match=r"expected input of shape \(batch, 3, H, W\), got \(2, 1, 32, 32\)"):
+        net(torch.randn(2, 1, 32, 32))
+    with pytest.raises(ValueError, match="at least 4x4"):
+        net(torch.randn(2, 3, 2, 2))
+    with pytest.raises(TypeError, match="build_darts"):
+        nk.build(42)
