@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 
 from . import hardware, plot
 from .model import build, build_darts
-from .space import DARTS_OP_NAMES, DartsSpace, Genotype, NB201Space
+from .space import DartsSpace, Genotype, NB201Space
+from .space.darts import state_name
 
 __all__ = ["CellBuilder"]
 
@@ -44,42 +45,7 @@ class CellBuilder(widgets.VBox):
         self._syncing = False
         self._metrics: dict[str, tuple] = {}
 
-        if arch is None:
-            arch = self.space.sample(seed=0)
-        if self.darts:
-            ops = [op for op in DARTS_OP_NAMES if op in getattr(self.space, "ops", DARTS_OP_NAMES)]
-            n = self.space.n_intermediate
-            slots = [(k, j) for k in range(2, n + 2) for j in range(2)]
-            self.which = widgets.ToggleButtons(
-                options=[("normal cell", "normal"), ("reduction cell", "reduce")], value="normal",
-                tooltips=["keeps the resolution", "halves the resolution, doubles the channels"])
-            self.input_pickers = [widgets.Dropdown(
-                options=[(_darts_input_label(i), i) for i in range(k)], description=f"{k}←",
-                layout=widgets.Layout(width="150px"), style={"description_width": "28px"})
-                for k, _ in slots]
-            self.op_pickers = [widgets.Dropdown(options=ops, description="op",
-                                                layout=widgets.Layout(width="190px"),
-                                                style={"description_width": "22px"})
-                               for _ in slots]
-            rows = [widgets.HBox([self.input_pickers[i], self.op_pickers[i],
-                                  self.input_pickers[i + 1], self.op_pickers[i + 1]])
-                    for i in range(0, len(slots), 2)]
-            self.which.observe(self._on_which, "value")
-            for picker in self.input_pickers:
-                picker.observe(self._on_pick, "value")
-                picker.add_class("naskit-input-picker")
-            head = [self.which]
-        else:
-            self.which, self.input_pickers = None, []
-            edges = [(src, dst) for dst in range(1, self.space.n_nodes) for src in range(dst)]
-            self.op_pickers = [widgets.Dropdown(options=list(self.space.ops),
-                                                description=f"{src}→{dst}",
-                                                layout=widgets.Layout(width="210px"),
-                                                style={"description_width": "36px"})
-                               for src, dst in edges]
-            rows = [widgets.HBox([p for p, (_, d) in zip(self.op_pickers, edges) if d == dst])
-                    for dst in range(1, self.space.n_nodes)]
-            head = []
+        head, rows = self._darts_controls() if self.darts else self._cell_controls()
         for picker in self.op_pickers:
             picker.observe(self._on_pick, "value")
             picker.add_class("naskit-op-picker")
@@ -97,9 +63,48 @@ class CellBuilder(widgets.VBox):
         self.error.add_class("naskit-cell-error")
         self.info = widgets.HTML()
         self.info.add_class("naskit-cell-info")
-        super().__init__(children=[*head, widgets.HBox([widgets.VBox(rows), self.image]),
-                                   self.cell_text, self.error, self.info])
-        self.arch = arch
+        body = widgets.HBox([widgets.VBox(rows), self.image],
+                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        super().__init__(children=[*head, body, self.cell_text, self.error, self.info])
+        self.arch = self.space.sample(seed=0) if arch is None else arch
+
+    def _cell_controls(self):
+        """One op dropdown per edge, a row per target node."""
+        self.which, self.input_pickers = None, []
+        edges = [(src, dst) for dst in range(1, self.space.n_nodes) for src in range(dst)]
+        self.op_pickers = [widgets.Dropdown(options=list(self.space.ops), description=f"{src}→{dst}",
+                                            layout=widgets.Layout(width="210px"),
+                                            style={"description_width": "36px"})
+                           for src, dst in edges]
+        rows = [widgets.HBox([p for p, (_, d) in zip(self.op_pickers, edges) if d == dst])
+                for dst in range(1, self.space.n_nodes)]
+        return [], rows
+
+    def _darts_controls(self):
+        """A normal/reduction toggle, then per node an op and an input dropdown for each edge."""
+        n, m = self.space.n_intermediate, self.space.inputs_per_node
+        self.which = widgets.ToggleButtons(
+            options=[("normal cell", "normal"), ("reduction cell", "reduce")], value="normal",
+            tooltips=["keeps the resolution", "halves the resolution, doubles the channels"])
+        self.which.observe(self._on_which, "value")
+        # Node i may read any of the i + 2 earlier states: the two cell inputs, then nodes 0..i-1.
+        self.input_pickers = [widgets.Dropdown(
+            options=[(f"{state_name(s) if s < 2 else 'node ' + state_name(s)} ({s})", s)
+                     for s in range(i + 2)], layout=widgets.Layout(width="130px"))
+            for i in range(n) for _ in range(m)]
+        self.op_pickers = [widgets.Dropdown(options=list(self.space.ops),
+                                            layout=widgets.Layout(width="140px"))
+                           for _ in range(n * m)]
+        for picker in self.input_pickers:
+            picker.observe(self._on_pick, "value")
+            picker.add_class("naskit-input-picker")
+        rows = []
+        for i in range(n):
+            row = [widgets.Label(f"node {i} =", layout=widgets.Layout(width="60px"))]
+            for j in range(i * m, (i + 1) * m):
+                row += [widgets.Label("+")] * (j > i * m) + [self.op_pickers[j], self.input_pickers[j]]
+            rows.append(widgets.HBox(row))
+        return [self.which], rows
 
     def __repr__(self) -> str:
         params = "?" if self.params_ is None else f"{self.params_:,}"
@@ -110,7 +115,7 @@ class CellBuilder(widgets.VBox):
     def _validate_arch(self, proposal):
         arch = proposal["value"]
         if isinstance(arch, str):
-            arch = self._parse(arch)
+            arch = self.space.parse(arch)
         self.space.check(arch)
         return arch
 
@@ -138,9 +143,6 @@ class CellBuilder(widgets.VBox):
                         reduce=pairs if which == "reduce" else self._cell("reduce"),
                         reduce_concat=self.arch.reduce_concat)
 
-    def _parse(self, text: str):
-        return Genotype.from_string(text) if self.darts else self.space.parse(text)
-
     def _propose(self, make) -> None:
         """Adopt the arch ``make()`` returns, or show its ValueError and keep the last valid one."""
         try:
@@ -167,7 +169,7 @@ class CellBuilder(widgets.VBox):
 
     def _on_text(self, change):
         if not self._syncing:
-            self._propose(lambda: self._parse(change["new"]))
+            self._propose(lambda: self.space.parse(change["new"]))
 
     def _on_which(self, change):
         # Switching cells reloads the pickers from the last valid genotype, dropping invalid edits.
@@ -211,8 +213,9 @@ class CellBuilder(widgets.VBox):
         key = str(self.arch)
         if key not in self._metrics:
             net = self._net()
+            # One thread: on a busy or shared CPU, thread pools make timings jump by 10x.
             latency = (hardware.measure_latency(net, input_shape=self.input_shape, device="cpu",
-                                                min_run_time=self.min_run_time)
+                                                threads=1, min_run_time=self.min_run_time)
                        if self.measure_latency else None)
             self._metrics[key] = (hardware.count_params(net),
                                   hardware.count_flops(net, input_shape=self.input_shape), latency)
@@ -227,7 +230,7 @@ class CellBuilder(widgets.VBox):
         if self.latency_ is not None:
             lat = self.latency_
             lines.append(f"<b>latency</b> {lat.median_ms:.2f} ms median (IQR {lat.iqr_ms:.2f} ms, "
-                         f"{lat.n_runs} runs on {lat.device})")
+                         f"{lat.n_runs} runs on {lat.device}, {lat.threads} thread)")
         self.info.value = "<br>".join(lines)
 
     def _class_lines(self) -> list[str]:
@@ -248,7 +251,3 @@ class CellBuilder(widgets.VBox):
 def _class_table(space) -> dict:
     """class key -> (representative, class size), shared by every builder on an equal space."""
     return {space.class_key(c[0]): (c[0], len(c)) for c in space.isomorphism_classes()}
-
-
-def _darts_input_label(i: int) -> str:
-    return f"{i}: " + {0: "c_{k-2}", 1: "c_{k-1}"}.get(i, f"node {i}")

@@ -19,7 +19,8 @@ def space():
 
 @pytest.fixture
 def builder(space):
-    return CellBuilder(space, arch=Arch.from_string(START), measure_latency=False)
+    return CellBuilder(space, arch=Arch.from_string(START), channels=8, cells_per_stage=2,
+                       measure_latency=False)
 
 
 def test_starts_from_the_given_arch(builder):
@@ -57,12 +58,13 @@ def test_class_info_matches_brute_force(builder, space):
     assert f"{space.index(arch):,} of 15,625" in builder.info.value
 
 
-def test_params_and_flops_match_an_independent_build(builder):
-    builder.op_pickers[1].value = "nor_conv_3x3"
-    net = build(builder.arch, channels=16, cells_per_stage=5, num_classes=10)
-    assert builder.params_ == count_params(net) == sum(p.numel() for p in net.parameters())
-    assert builder.flops_ == count_flops(net, input_shape=(1, 3, 32, 32))
-    assert f"{builder.params_ / 1e6:.3f} M params" in builder.info.value
+def test_params_and_flops_match_an_independent_build(space):
+    b = CellBuilder(space, arch=Arch.from_string(START), measure_latency=False)  # NB201's C=16, N=5
+    b.op_pickers[1].value = "nor_conv_3x3"
+    net = build(b.arch, channels=16, cells_per_stage=5, num_classes=10)
+    assert b.params_ == count_params(net) == sum(p.numel() for p in net.parameters())
+    assert b.flops_ == count_flops(net, input_shape=(1, 3, 32, 32))
+    assert f"{b.params_ / 1e6:.3f} M params" in b.info.value
 
 
 def test_network_settings_are_used(space):
@@ -78,7 +80,7 @@ def test_latency_is_measured_when_asked(space):
     b = CellBuilder(space, arch=Arch.from_string(START), channels=4, cells_per_stage=1,
                     min_run_time=0.01)
     assert isinstance(b.latency_, Latency) and b.latency_.median_ms > 0
-    assert b.latency_.device == "cpu"
+    assert b.latency_.device == "cpu" and b.latency_.threads == 1
     assert "ms median" in b.info.value
 
 
