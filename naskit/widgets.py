@@ -66,6 +66,7 @@ class CellBuilder(widgets.VBox):
         body = widgets.HBox([widgets.VBox(rows), self.image],
                             layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         super().__init__(children=[*head, body, self.cell_text, self.error, self.info])
+        self.add_class("naskit-cell-builder")
         self.arch = self.space.sample(seed=0) if arch is None else arch
 
     def _cell_controls(self):
@@ -238,9 +239,12 @@ class CellBuilder(widgets.VBox):
             self.class_size_ = None
             return [f"<b>class key</b> <code>{html.escape(self.space.class_key(self.arch))}</code>"]
         rep, self.class_size_ = _class_table(self.space)[self.space.class_key(self.arch)]
-        same = "this cell itself" if rep == self.arch else f"<code>{html.escape(str(rep))}</code>"
-        lines = [f"<b>isomorphism class</b> {self.class_size_:,} cell(s) compute the same function; "
-                 f"representative: {same}"]
+        if self.class_size_ == 1:
+            lines = ["<b>isomorphism class</b> no other cell computes the same function"]
+        else:
+            same = "this cell" if rep == self.arch else f"<code>{html.escape(str(rep))}</code>"
+            lines = [f"<b>isomorphism class</b> {self.class_size_:,} cells compute the same "
+                     f"function; representative: {same}"]
         if hasattr(self.space, "index"):
             lines.append(f"<b>index</b> {self.space.index(self.arch):,} of {len(self.space):,} "
                          f"in NAS-Bench-201 order")
