@@ -1,4 +1,6 @@
 """Search spaces: cells (NAS-Bench-201), DARTS genotypes, global and combined spaces."""
 from .cell import NB201_OP_NAMES, Arch, CellSpace, NB201Space, rng_from
+from .darts import DARTS_OP_NAMES, DARTS_V1, DARTS_V2, DartsSpace, Genotype
 
-__all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from"]
+__all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from",
+           "DARTS_OP_NAMES", "DARTS_V1", "DARTS_V2", "DartsSpace", "Genotype"]
