@@ -1,7 +1,9 @@
 """naskit: a hands-on toolkit for learning Neural Architecture Search."""
 from . import ops, space
-from .model import build
-from .space import Arch, CellSpace, NB201Space
+from .model import build, build_darts
+from .space import (DARTS_V1, DARTS_V2, Arch, CellSpace, CombinedSpace, DartsSpace, Genotype,
+                    GlobalSpace, NB201Space)
 
 __version__ = "0.1.0"
-__all__ = ["Arch", "CellSpace", "NB201Space", "build", "ops", "space"]
+__all__ = ["Arch", "CellSpace", "NB201Space", "DartsSpace", "Genotype", "DARTS_V1", "DARTS_V2",
+           "GlobalSpace", "CombinedSpace", "build", "build_darts", "ops", "space"]

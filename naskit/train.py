@@ -65,7 +65,11 @@ def evaluate(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int =
 def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu",
           batch_size: int = 64, lr: float = 0.2, momentum: float = 0.9,
           weight_decay: float = 5e-4, evaluate_test: bool = True, progress: bool = False) -> TrainLog:
-    """Train ``net`` in place on ``data`` and return its TrainLog (deterministic per seed on CPU)."""
+    """Train ``net`` in place on ``data`` and return its TrainLog.
+
+    ``seed`` fixes the minibatch order; with weights fixed by ``build(..., seed=)`` the run is
+    deterministic on CPU.
+    """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     if batch_size < 1:
@@ -73,12 +77,6 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
     expected = tuple(data.input_shape)
     device = torch.device(device)
     gen = torch.Generator().manual_seed(seed)
-    # weights are re-drawn from the run's own generator so the seed fixes the whole run
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        for m in net.modules():
-            if hasattr(m, "reset_parameters"):
-                m.reset_parameters()
     net.to(device).train()
     opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, nesterov=True,
                           weight_decay=weight_decay)

@@ -16,6 +16,7 @@ from torch import nn
 
 from ..ops import DARTS_OPS, FactorizedReduce, ReLUConvBN
 from ..space.darts import DARTS_OP_NAMES, DartsSpace, Genotype
+from ._seed import seeded
 
 __all__ = ["DartsCell", "DartsNetwork", "build_darts", "drop_path"]
 
@@ -116,8 +117,11 @@ def _positive_int(value, name: str) -> int:
 
 
 def build_darts(genotype: Genotype | str, channels: int = 16, layers: int = 8, num_classes: int = 10,
-                in_channels: int = 3, drop_path: float = 0.0) -> DartsNetwork:
-    """The DARTS CIFAR evaluation network of ``genotype`` (no auxiliary head)."""
+                in_channels: int = 3, drop_path: float = 0.0, seed: int | None = 0) -> DartsNetwork:
+    """The DARTS CIFAR evaluation network of ``genotype`` (no auxiliary head).
+
+    ``seed`` fixes the initial weights (``None``: draw them from torch's global generator).
+    """
     if isinstance(genotype, str):
         genotype = Genotype.from_string(genotype)
     if not isinstance(genotype, Genotype):
@@ -132,4 +136,5 @@ def build_darts(genotype: Genotype | str, channels: int = 16, layers: int = 8, n
         _positive_int(value, name)
     if not 0.0 <= drop_path < 1.0:
         raise ValueError(f"drop_path must be a probability in [0, 1), got {drop_path!r}")
-    return DartsNetwork(genotype, channels, layers, num_classes, in_channels, float(drop_path))
+    return seeded(seed, lambda: DartsNetwork(genotype, channels, layers, num_classes, in_channels,
+                                             float(drop_path)))
