@@ -11,12 +11,26 @@ NAS-Bench-201 does (Dong & Yang, ICLR 2020); ``count_flops`` uses PyTorch's ``Fl
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.utils import benchmark
 from torch.utils.flop_counter import FlopCounterMode
+
+
+def _benchmark():
+    """torch.utils.benchmark, imported on first use without its CUDA-toolkit warning."""
+    # A CUDA build of torch on a machine without the toolkit logs a warning on this import;
+    # it is irrelevant to timing and would clutter every lesson that measures latency.
+    log = logging.getLogger("torch.utils.cpp_extension")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        from torch.utils import benchmark
+    finally:
+        log.setLevel(level)
+    return benchmark
 
 __all__ = ["count_params", "count_flops", "measure_latency", "Latency"]
 
@@ -95,7 +109,7 @@ def measure_latency(net: nn.Module, input_shape=(1, 3, 32, 32), device="cpu", th
             _forward(model, x, shape)  # fails here, with a clear message, on a wrong shape
             for _ in range(warmup):
                 model(x)
-            timer = benchmark.Timer("model(x)", globals={"model": model, "x": x},
+            timer = _benchmark().Timer("model(x)", globals={"model": model, "x": x},
                                     num_threads=threads)
             m = timer.blocked_autorange(min_run_time=min_run_time)
     finally:
