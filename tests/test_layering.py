@@ -3,7 +3,8 @@
 The rule: a module imports only from modules to its LEFT in ``ORDER``. Modules that DESIGN.md puts
 side by side (model / supernet; datasets, train; bench, estimators, hardware; search, darts, ofa)
 are ranked by their place in this list, so a later one may import an earlier one (supernet may reuse
-model's network skeleton, train reads datasets, estimators may query a bench) but never the reverse,
+model's network skeleton, train reads datasets, the bench builder counts params and FLOPs with
+hardware, estimators may query a bench) but never the reverse,
 which rules out import cycles.
 
 One deliberate change from the arrow in DESIGN.md: ``history`` sits *before* search, darts and ofa.
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "naskit"
 
-ORDER = ["ops", "space", "model", "supernet", "datasets", "train", "bench", "estimators", "hardware",
+ORDER = ["ops", "space", "model", "supernet", "datasets", "train", "hardware", "bench", "estimators",
          "history", "search", "darts", "ofa", "plot", "widgets", "cli"]
 
 # third-party module -> the only naskit modules allowed to import it
