@@ -1,12 +1,21 @@
+"""Shared test set-up: a headless matplotlib backend and the optional reference-table folder."""
 import os
-import pathlib
 
-import pytest
+# Before anything imports matplotlib: tests draw to memory, never to a window.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
 
 
-@pytest.fixture
-def nb201_table_dir():
-    path = os.environ.get("NASKIT_DATA")
-    if not path or not pathlib.Path(path).is_dir():
-        pytest.skip("set NASKIT_DATA to a folder holding the NAS-Bench-201 CSVs to run this test")
-    return pathlib.Path(path)
+@pytest.fixture(scope="session")
+def nb201_table_dir() -> Path:
+    """The ``NASKIT_DATA`` folder holding the NAS-Bench-201 CSVs; skips the test when it is absent."""
+    folder = os.environ.get("NASKIT_DATA", "")
+    if not folder:
+        pytest.skip("set NASKIT_DATA to a folder holding the NAS-Bench-201 CSVs (see README) to run this test")
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        pytest.skip(f"NASKIT_DATA={folder!r} is not a folder; point it at the NAS-Bench-201 CSVs (see README)")
+    return path

@@ -83,3 +83,15 @@ def test_wrong_input_shapes():
         net(torch.randn(2, 3, 2, 2))
     with pytest.raises(TypeError, match="build_darts"):
         nk.build(42)
+
+
+def test_seed_fixes_initial_weights_without_touching_global_state():
+    state = torch.random.get_rng_state()
+    a, b = nk.build(BEST, channels=8, cells_per_stage=1, seed=3), nk.build(BEST, channels=8, cells_per_stage=1, seed=3)
+    c = nk.build(BEST, channels=8, cells_per_stage=1, seed=4)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    pa, pb, pc = (torch.cat([p.flatten() for p in n.parameters()]) for n in (a, b, c))
+    assert torch.equal(pa, pb) and not torch.equal(pa, pc)
+    d1 = nk.build_darts(nk.DARTS_V2, channels=8, layers=3, seed=1)
+    d2 = nk.build_darts(nk.DARTS_V2, channels=8, layers=3, seed=1)
+    assert all(torch.equal(p, q) for p, q in zip(d1.parameters(), d2.parameters()))

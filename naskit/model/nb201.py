@@ -12,6 +12,7 @@ from torch import nn
 
 from ..ops import NB201_OPS, ReLUConvBN, make_op
 from ..space import Arch
+from ._seed import seeded
 
 __all__ = ["Cell", "ResidualReduction", "NB201Net", "build"]
 
@@ -100,8 +101,11 @@ class NB201Net(nn.Module):
 
 
 def build(arch: Arch | str, channels: int = 16, cells_per_stage: int = 5, num_classes: int = 10,
-          in_channels: int = 3) -> NB201Net:
-    """Build the NB201-topology network for ``arch`` (an Arch or a cell string)."""
+          in_channels: int = 3, seed: int | None = 0) -> NB201Net:
+    """Build the NB201-topology network for ``arch`` (an Arch or a cell string).
+
+    ``seed`` fixes the initial weights (``None``: draw them from torch's global generator).
+    """
     if isinstance(arch, str):
         arch = Arch.from_string(arch)
     if not isinstance(arch, Arch):
@@ -115,4 +119,4 @@ def build(arch: Arch | str, channels: int = 16, cells_per_stage: int = 5, num_cl
                         ("num_classes", num_classes), ("in_channels", in_channels)):
         if not isinstance(value, int) or value < (0 if name == "cells_per_stage" else 1):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return NB201Net(arch, channels, cells_per_stage, num_classes, in_channels)
+    return seeded(seed, lambda: NB201Net(arch, channels, cells_per_stage, num_classes, in_channels))

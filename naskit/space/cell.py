@@ -187,6 +187,10 @@ class CellSpace:
     def __len__(self) -> int:
         return len(self.ops) ** self.n_edges
 
+    def size(self) -> int:
+        """Number of archs in the space (the same as ``len(space)``; every space has ``size()``)."""
+        return len(self)
+
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(ops={list(self.ops)}, n_nodes={self.n_nodes}) "
                 f"# {len(self):,} archs")

@@ -1,0 +1,53 @@
+# The README's two commands: `make lab` opens the lessons, `make test` checks library and lessons.
+# Both create the virtual environment $(VENV) on first use and reinstall only when pyproject.toml
+# changes. Override on the command line, e.g. `make test VENV=~/venvs/naskit PYTHON=python3.12`.
+
+VENV ?= .venv
+PYTHON ?= python3
+# Skip byte-compiling every installed file (torch, jupyter: ~10k files); Python compiles the modules
+# it actually imports on first use.
+PIP_FLAGS ?= --no-compile
+PYTEST_FLAGS ?=
+LESSONS ?= $(sort $(wildcard lessons/*.ipynb))
+NBVAL_FLAGS ?= --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.naskit-installed
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+.PHONY: lab test test-lib test-lessons venv clean
+
+venv: $(STAMP) $(LAB_SETTINGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[dev]"
+	touch $@
+
+# JupyterLab's news pop-up covers the page (and fetches from the web): turn it off for this venv.
+$(LAB_SETTINGS): | $(BIN)/python
+	mkdir -p $(dir $@)
+	printf '%s\n' '{' \
+	  '  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}' \
+	  '}' > $@
+
+lab: venv
+	$(BIN)/jupyter lab lessons/
+
+test: test-lib test-lessons
+
+test-lib: venv
+	$(BIN)/python -m pytest $(PYTEST_FLAGS) tests/
+
+# Every lesson runs top to bottom in fast mode; pytest's exit status 5 (nothing collected, e.g. a
+# lesson without code cells) is not a failure here.
+test-lessons: venv
+	@if [ -z "$(LESSONS)" ]; then echo "no lessons in lessons/ yet: nothing to run"; exit 0; fi; \
+	echo "NASKIT_FAST=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS)"; \
+	NASKIT_FAST=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no lesson cells to run"; rc=0; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,205 @@
+"""Building a tabular benchmark: train one representative of every isomorphism class.
+
+Cells in one class compute the same function (NAS-Bench-201's argument for its 6,466 unique
+cells, Dong & Yang 2020), so one training run per class stands for all its members. Runs are
+independent, so they go out through joblib (processes on one machine, or a Dask cluster with
+joblib's dask backend) and come back in any order. Every finished run is appended to a JSON-lines
+log and flushed to disk at once: a build killed at any moment loses at most the runs in flight,
+and the next call skips what is done. ``assemble`` turns a complete log into the benchmark file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import pathlib
+import random
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..datasets import load as load_dataset
+from ..hardware import count_flops, count_params
+from ..model import build
+from ..space import NB201Space
+from ..train import evaluate, train
+
+__all__ = ["Recipe", "work_units", "train_one", "build_runs", "read_runs", "assemble"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that fixes one training run, apart from the arch and the seed."""
+
+    dataset: str = "cluttered-mnist"
+    n_train: int = 4000
+    n_val: int = 4000
+    epochs: int = 4
+    channels: int = 8
+    cells_per_stage: int = 1
+    batch_size: int = 64
+    lr: float = 0.2
+    weight_decay: float = 5e-4
+
+    def key(self) -> str:
+        """A short hash: runs made with different recipes must never be mixed."""
+        text = json.dumps(dataclasses.asdict(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def work_units(space: NB201Space, seeds: int = 2, extra_seed_classes: int = 1000,
+               order_seed: int = 0) -> list[tuple[int, int]]:
+    """(representative index, seed) pairs in build order.
+
+    Classes come in a fixed random order, so a partial build is a random sample of the space;
+    seed 0 covers every class (also the one whose output never sees the input: it is
+    measured, not assumed to be at chance), seeds 1.. a fixed random subset of
+    ``extra_seed_classes`` of them, interleaved so that the noise ceiling can be read early.
+    """
+    idx = [space.index(m[0]) for m in space.isomorphism_classes("function")]
+    rng = random.Random(order_seed)
+    rng.shuffle(idx)
+    extra = set(idx[:extra_seed_classes]) if seeds > 1 else set()
+    units = []
+    for i in idx:
+        units.append((i, 0))
+        if i in extra:
+            units.extend((i, s) for s in range(1, seeds))
+    return units
+
+
+@functools.lru_cache(maxsize=2)
+def _data(name: str, n_train: int, n_val: int):
+    """The recipe's data, loaded once per worker process."""
+    return load_dataset(name).subset(n_train=n_train, n_val=n_val, seed=0)
+
+
+def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", threads: int = 1) -> dict:
+    """Train NB201 arch ``index`` with ``recipe`` and ``seed``; a JSON-ready result."""
+    torch.set_num_threads(threads)
+    space = NB201Space()
+    data = _data(recipe.dataset, recipe.n_train, recipe.n_val)
+    net = build(space[index], channels=recipe.channels, cells_per_stage=recipe.cells_per_stage,
+                num_classes=data.num_classes, in_channels=data.input_shape[0], seed=seed)
+    params = count_params(net)
+    flops = count_flops(net, (1, *data.input_shape))
+    log = train(net, data, epochs=recipe.epochs, seed=seed, device=device,
+                batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay)
+    start = time.perf_counter()  # the price of one evaluation, charged by simulated searches
+    evaluate(net, data.x_val, data.y_val, device=device)
+    return dict(index=index, seed=seed, recipe=recipe.key(), params=params, flops=flops,
+                train_loss=log.epoch_train_loss, valid_acc=[100 * a for a in log.epoch_val_acc],
+                valid_loss=log.epoch_val_loss, test_acc=100 * log.test_acc,
+                epoch_seconds=log.epoch_seconds, eval_seconds=time.perf_counter() - start)
+
+
+def read_runs(path: pathlib.Path, recipe: Recipe | None = None) -> list[dict]:
+    """The finished runs in a log; a torn last line (a kill mid-write) is dropped."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        return []
+    runs, lines = [], path.read_text().splitlines(keepends=True)
+    for n, line in enumerate(lines, 1):
+        try:
+            if not line.endswith("\n"):
+                raise ValueError("unterminated")
+            run = json.loads(line)
+        except ValueError:
+            if n == len(lines):
+                break  # torn tail: that run is simply redone
+            raise ValueError(f"{path}, line {n}: not a JSON run record; the log is corrupt") from None
+        if recipe is not None and run.get("recipe") != recipe.key():
+            raise ValueError(f"{path} holds runs of another recipe ({run.get('recipe')}, this one "
+                             f"is {recipe.key()}); use another output folder or the same settings")
+        runs.append(run)
+    return runs
+
+
+def _repair(path: pathlib.Path, runs: list[dict]) -> None:
+    """Rewrite the log with complete lines only (atomically), after a torn tail."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in runs))
+    os.replace(tmp, path)
+
+
+def build_runs(out_dir, recipe: Recipe = Recipe(), seeds: int = 2, extra_seed_classes: int = 1000,
+               n_jobs: int = 2, device: str = "cpu", threads: int = 1, limit: int | None = None,
+               progress: bool = True) -> pathlib.Path:
+    """Train every pending work unit into ``out_dir/runs.jsonl``; resumable, parallel."""
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log_path = out_dir / "runs.jsonl"
+    (out_dir / "recipe.json").write_text(json.dumps(
+        dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds,
+             extra_seed_classes=extra_seed_classes), indent=1))
+    done = read_runs(log_path, recipe)
+    if log_path.exists() and len(done) != len(log_path.read_text().splitlines()):
+        _repair(log_path, done)
+    finished = {(r["index"], r["seed"]) for r in done}
+    pending = [u for u in work_units(NB201Space(), seeds, extra_seed_classes) if u not in finished]
+    if limit is not None:
+        pending = pending[:limit]
+    if not pending:
+        return log_path
+    jobs = (delayed(train_one)(i, s, recipe, device, threads) for i, s in pending)
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
+    with open(log_path, "a") as log, tqdm(total=len(pending), disable=not progress,
+                                          desc="training classes", unit="run") as bar:
+        for result in results:
+            log.write(json.dumps(result) + "\n")
+            log.flush()
+            os.fsync(log.fileno())
+            bar.update(1)
+    return log_path
+
+
+def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2) -> pathlib.Path:
+    """Spread the runs of every class over all its members and write the benchmark file."""
+    space = NB201Space()
+    runs = read_runs(log_path, recipe)
+    by_unit = {(r["index"], r["seed"]): r for r in runs}
+    n, E = len(space), recipe.epochs
+    arrays = {f"{name}": np.full((seeds, n, E), np.nan, np.float32)
+              for name in ("train_loss", "valid_acc", "valid_loss")}
+    arrays["test_acc"] = np.full((seeds, n), np.nan, np.float32)
+    arrays["seconds_per_epoch"] = np.full(n, np.nan, np.float32)
+    arrays["eval_seconds"] = np.full(n, np.nan, np.float32)
+    arrays["params"] = np.zeros(n, np.int64)
+    arrays["flops"] = np.zeros(n, np.int64)
+    arrays["representative"] = np.zeros(n, np.int64)
+    missing = []
+    for members in space.isomorphism_classes("function"):
+        rep = space.index(members[0])
+        rows = [space.index(a) for a in members]
+        arrays["representative"][rows] = rep
+        if (rep, 0) not in by_unit:
+            missing.append(rep)
+            continue
+        for s in range(seeds):
+            run = by_unit.get((rep, s))
+            if run is None:
+                continue
+            for name in ("train_loss", "valid_acc", "valid_loss"):
+                arrays[name][s, rows] = run[name]
+            arrays["test_acc"][s, rows] = run["test_acc"]
+        run = by_unit[(rep, 0)]
+        arrays["seconds_per_epoch"][rows] = float(np.mean(run["epoch_seconds"]))
+        arrays["eval_seconds"][rows] = run["eval_seconds"]
+        arrays["params"][rows] = run["params"]
+        arrays["flops"][rows] = run["flops"]
+    if missing:
+        raise ValueError(f"{log_path}: {len(missing)} classes have no seed-0 run yet "
+                         f"(e.g. index {missing[0]}); finish the build first")
+    meta = dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds, runs=len(runs))
+    out_file = pathlib.Path(out_file)
+    tmp = out_file.with_name(out_file.name + ".part.npz")
+    np.savez_compressed(tmp, meta=np.array(json.dumps(meta)), **arrays)
+    os.replace(tmp, out_file)
+    return out_file

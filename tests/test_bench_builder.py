@@ -1,0 +1,125 @@
+"""Benchmark builder: work units, determinism, resume after a kill, assembly, the mini loader."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import naskit as nk
+from naskit.bench import load
+from naskit.bench.builder import Recipe, assemble, build_runs, read_runs, train_one, work_units
+
+SPACE = nk.NB201Space()
+TINY = Recipe(n_train=64, n_val=64, epochs=2, channels=2, batch_size=32)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_work_units_cover_every_class_once_and_extra_seeds_a_subset():
+    units = work_units(SPACE, seeds=2, extra_seed_classes=100)
+    seed0 = [i for i, s in units if s == 0]
+    classes = SPACE.isomorphism_classes("function")
+    assert sorted(seed0) == sorted(SPACE.index(m[0]) for m in classes)
+    assert len({i for i, s in units if s == 1}) == 100 and set(i for i, s in units if s == 1) <= set(seed0)
+    assert units == work_units(SPACE, seeds=2, extra_seed_classes=100)
+    assert len(units) == len(set(units))
+
+
+def test_train_one_is_deterministic_and_complete():
+    a, b = train_one(123, 0, TINY), train_one(123, 0, TINY)
+    timing = ("epoch_seconds", "eval_seconds")
+    assert {k: v for k, v in a.items() if k not in timing} == {k: v for k, v in b.items() if k not in timing}
+    assert len(a["valid_acc"]) == len(a["train_loss"]) == 2 and 0 <= a["test_acc"] <= 100
+    assert a["params"] == nk.hardware.count_params(nk.build(SPACE[123], channels=2, cells_per_stage=1, in_channels=1))
+    assert train_one(123, 1, TINY)["train_loss"] != a["train_loss"]
+
+
+def test_resume_skips_finished_runs_and_repairs_a_torn_line(tmp_path):
+    log = build_runs(tmp_path, TINY, limit=3, n_jobs=1, progress=False)
+    first = read_runs(log, TINY)
+    assert len(first) == 3
+    with open(log, "a") as f:
+        f.write('{"index": 5, "seed"')  # a kill in the middle of a write
+    build_runs(tmp_path, TINY, limit=2, n_jobs=1, progress=False)
+    runs = read_runs(log, TINY)
+    assert len(runs) == 5 and runs[:3] == first
+    assert len({(r["index"], r["seed"]) for r in runs}) == 5
+    assert log.read_text().endswith("}\n")
+    with pytest.raises(ValueError, match="another recipe"):
+        build_runs(tmp_path, Recipe(n_train=65, n_val=64, epochs=2, channels=2), limit=1, n_jobs=1)
+
+
+def test_killed_build_resumes_without_losing_or_repeating_runs(tmp_path):
+    code = (f"from naskit.bench.builder import Recipe, build_runs; "
+            f"build_runs({str(tmp_path)!r}, Recipe(**{TINY.__dict__!r}), limit=40, n_jobs=1, progress=False)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    log = tmp_path / "runs.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 3):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = read_runs(log, TINY)
+    assert 3 <= len(done_before) < 40, "the build must have been stopped part-way"
+    build_runs(tmp_path, TINY, limit=40 - len(done_before), n_jobs=2, progress=False)
+    runs = read_runs(log, TINY)
+    units = [(r["index"], r["seed"]) for r in runs]
+    assert len(units) == len(set(units)) == 40
+    assert set(units) == set(work_units(SPACE)[:40])
+    again = train_one(*units[-1], TINY)  # a resumed run equals a fresh one
+    assert again["valid_acc"] == runs[-1]["valid_acc"]
+
+
+def _fake_log(path, recipe, seeds=2, drop=None):
+    rng = np.random.default_rng(0)
+    with open(path, "w") as f:
+        for i, s in work_units(SPACE, seeds=seeds, extra_seed_classes=50):
+            if (i, s) == drop:
+                continue
+            acc = sorted(rng.uniform(10, 90, recipe.epochs))
+            f.write(json.dumps(dict(index=i, seed=s, recipe=recipe.key(), params=i, flops=2 * i,
+                                    train_loss=list(rng.uniform(0, 2, recipe.epochs)), valid_acc=acc,
+                                    valid_loss=list(rng.uniform(0, 2, recipe.epochs)),
+                                    test_acc=acc[-1] - 1, epoch_seconds=[1.0] * recipe.epochs,
+                                    eval_seconds=0.5)) + "\n")
+
+
+def test_assemble_spreads_each_class_record_over_its_members(tmp_path):
+    _fake_log(tmp_path / "runs.jsonl", TINY)
+    out = assemble(tmp_path / "runs.jsonl", tmp_path / "nb201-mini.npz", TINY, seeds=2)
+    bench = load("mini", root=tmp_path)
+    assert len(bench) == 15625 and bench.fidelities == (1, 2)
+    runs = {(r["index"], r["seed"]): r for r in read_runs(tmp_path / "runs.jsonl")}
+    for members in SPACE.isomorphism_classes("function")[::97]:
+        rep = SPACE.index(members[0])
+        for arch in members:
+            rec = bench.query(arch)
+            assert rec.valid_acc == pytest.approx(runs[(rep, 0)]["valid_acc"][-1], rel=1e-6)
+            assert rec.cost == pytest.approx(2 * 1.0 + 0.5)
+            assert bench.column("params")[SPACE.index(arch)] == rep
+    seeds = bench.column("valid_acc_seeds")
+    assert seeds.shape == (15625, 2, 2)
+    assert 0.001 < np.mean(~np.isnan(seeds[:, 1, -1])) < 0.05  # the second seed covers 50 classes
+    assert out.exists() and not list(tmp_path.glob("*.part*"))
+
+
+def test_assemble_refuses_an_unfinished_log_and_loader_rejects_bad_files(tmp_path):
+    first = work_units(SPACE)[0]
+    _fake_log(tmp_path / "runs.jsonl", TINY, drop=first)
+    with pytest.raises(ValueError, match="no seed-0 run yet"):
+        assemble(tmp_path / "runs.jsonl", tmp_path / "x.npz", TINY)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "nb201-mini.npz").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="not a naskit benchmark file"):
+        load("mini", root=bad)
+    np.savez(bad / "nb201-mini.npz", valid_acc=np.zeros(3))
+    with pytest.raises(ValueError, match="missing"):
+        load("mini", root=bad)
+    with pytest.raises(FileNotFoundError, match="naskit build-bench"):
+        load("mini", root=tmp_path / "none")

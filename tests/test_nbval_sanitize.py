@@ -1,0 +1,57 @@
+"""The nbval sanitize file masks what varies between runs and nothing that a lesson checks."""
+import re
+from pathlib import Path
+
+import pytest
+from nbval.plugin import get_sanitize_patterns
+
+CFG = Path(__file__).with_name("nbval_sanitize.cfg")
+
+
+def sanitize(text: str) -> str:
+    # nbval's own parser, applied in file order the way nbval applies it
+    for regex, replace in get_sanitize_patterns(CFG.read_text()):
+        text = re.sub(regex, replace, text)
+    return text
+
+
+def test_every_section_parses():
+    sections = CFG.read_text().count("\n[")
+    assert len(get_sanitize_patterns(CFG.read_text())) == sections
+
+
+@pytest.mark.parametrize("first, second", [
+    ("searched 120 archs in 3.21 s", "searched 120 archs in 12.9 s"),
+    ("took 850ms", "took 1.2e3 ms"),
+    ("wall clock 0:00:03.52", "wall clock 0:01:12.01"),
+    ("100%|##########| 50/50 [00:01<00:00, 31.95it/s]", "100%|##########| 50/50 [00:02<00:00, 24.10it/s]"),
+    ("epoch 3 [01:02<?, ?it/s]", "epoch 3 [00:00<?, ?it/s]"),
+    ("<naskit.Foo object at 0x7f3a2b1c9d10>", "<naskit.Foo object at 0x7f00aa11bb22>"),
+    ("latency 1.23 ms ± 0.05 ms (cpu)", "latency 1.41 ms ± 0.11 ms (cpu)"),
+    ("Measurement(latency_ms=3.2, std=0.1)", "Measurement(latency_ms=4.75, std=0.1)"),
+    ("elapsed: 17", "elapsed: 4"),
+    ("built at 2026-11-28 03:28:11.5", "built at 2026-12-01T10:00:00"),
+    ("12000 s budget used after 45 min", "12000 s budget used after 2 hours"),
+])
+def test_volatile_output_is_masked(first, second):
+    assert first != second
+    assert sanitize(first) == sanitize(second)
+
+
+@pytest.mark.parametrize("text", [
+    "Arch('|nor_conv_3x3~0|+|skip_connect~0|none~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|')",
+    "best valid accuracy 91.61 % (index 6111)",
+    "15625 archs in 6466 isomorphism classes",
+    "5 skip_connect edges, 3 sep_conv_3x3",
+    "kendall tau 0.574, spearman rho 0.737",
+    "History(trials=120, best=91.2)",
+    "params 1.07M, FLOPs 153.3M",
+    "Trial(arch=..., score=0.91, cost=12.5)",
+])
+def test_stable_output_is_kept(text):
+    assert sanitize(text) == text
+
+
+def test_masks_only_the_number():
+    assert sanitize("searched 120 archs in 3.21 s") == "searched 120 archs in DURATION"
+    assert sanitize("latency_ms=3.2, std=0.1") == "latency_ms=VALUE, std=0.1"
