@@ -18,12 +18,12 @@ from matplotlib.figure import Figure
 
 from . import hardware, plot
 from .model import build, build_darts
-from .space import DartsSpace, Genotype, NB201Space
+from .space import Arch, DartsSpace, Genotype, NB201Space
 from .space.darts import state_name
 
 __all__ = ["CellBuilder"]
 
-# Enumerating a space for its isomorphism classes is instant for NB201 (15,625 cells), too slow beyond.
+# Enumerating a space's isomorphism classes is instant for NB201 (15,625 cells), too slow beyond.
 _MAX_ENUMERATE = 100_000
 
 
@@ -57,7 +57,7 @@ class CellBuilder(widgets.VBox):
                                       layout=widgets.Layout(width="100%"))
         self.cell_text.add_class("naskit-cell-text")
         self.cell_text.observe(self._on_text, "value")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="520px"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="600px"))
         self.image.add_class("naskit-cell-image")
         self.error = widgets.HTML()
         self.error.add_class("naskit-cell-error")
@@ -89,10 +89,9 @@ class CellBuilder(widgets.VBox):
             tooltips=["keeps the resolution", "halves the resolution, doubles the channels"])
         self.which.observe(self._on_which, "value")
         # Node i may read any of the i + 2 earlier states: the two cell inputs, then nodes 0..i-1.
-        self.input_pickers = [widgets.Dropdown(
-            options=[(f"{state_name(s) if s < 2 else 'node ' + state_name(s)} ({s})", s)
-                     for s in range(i + 2)], layout=widgets.Layout(width="130px"))
-            for i in range(n) for _ in range(m)]
+        self.input_pickers = [widgets.Dropdown(options=[(_input_label(s), s) for s in range(i + 2)],
+                                               layout=widgets.Layout(width="130px"))
+                              for i in range(n) for _ in range(m)]
         self.op_pickers = [widgets.Dropdown(options=list(self.space.ops),
                                             layout=widgets.Layout(width="140px"))
                            for _ in range(n * m)]
@@ -103,7 +102,8 @@ class CellBuilder(widgets.VBox):
         for i in range(n):
             row = [widgets.Label(f"node {i} =", layout=widgets.Layout(width="60px"))]
             for j in range(i * m, (i + 1) * m):
-                row += [widgets.Label("+")] * (j > i * m) + [self.op_pickers[j], self.input_pickers[j]]
+                plus = [widgets.Label("+")] if j > i * m else []
+                row += [*plus, self.op_pickers[j], self.input_pickers[j]]
             rows.append(widgets.HBox(row))
         return [self.which], rows
 
@@ -133,10 +133,7 @@ class CellBuilder(widgets.VBox):
 
     def _from_pickers(self):
         if not self.darts:
-            arch = self.arch
-            for edge, picker in enumerate(self.op_pickers):
-                arch = arch.with_op(edge, picker.value)
-            return arch
+            return Arch.from_ops([p.value for p in self.op_pickers], n_nodes=self.space.n_nodes)
         pairs = [(op.value, inp.value) for op, inp in zip(self.op_pickers, self.input_pickers)]
         which = self.which.value
         return Genotype(normal=pairs if which == "normal" else self._cell("normal"),
@@ -194,12 +191,11 @@ class CellBuilder(widgets.VBox):
 
     # -- views -----------------------------------------------------------------------------------
     def _redraw(self):
-        fig = Figure(figsize=(5.2, 3.0))
+        # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
+        fig = Figure(figsize=(5.5, 3.2) if self.darts else (6.0, 2.2), layout="constrained")
         ax = fig.add_subplot()
-        if self.darts:
-            plot.cell(self.arch, ax=ax, which=self.which.value, title=self.which.label)
-        else:
-            plot.cell(self.arch, ax=ax)
+        plot.cell(self.arch, ax=ax, which=self.which.value if self.darts else "normal",
+                  title=self.which.label if self.darts else None)
         self.image.value = plot.figure_png(fig)
 
     def _net(self):
@@ -230,8 +226,9 @@ class CellBuilder(widgets.VBox):
                      f"{self.flops_ / 1e6:.1f} MFLOPs for a {shape} input")
         if self.latency_ is not None:
             lat = self.latency_
+            runs, threads = _count(lat.n_runs, "run"), _count(lat.threads, "thread")
             lines.append(f"<b>latency</b> {lat.median_ms:.2f} ms median (IQR {lat.iqr_ms:.2f} ms, "
-                         f"{lat.n_runs} runs on {lat.device}, {lat.threads} thread)")
+                         f"{runs} on {lat.device}, {threads})")
         self.info.value = "<br>".join(lines)
 
     def _class_lines(self) -> list[str]:
@@ -255,3 +252,13 @@ class CellBuilder(widgets.VBox):
 def _class_table(space) -> dict:
     """class key -> (representative, class size), shared by every builder on an equal space."""
     return {space.class_key(c[0]): (c[0], len(c)) for c in space.isomorphism_classes()}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _input_label(state: int) -> str:
+    """'c_{k-2} (0)', 'c_{k-1} (1)', then 'node 0 (2)', ...: the name and the genotype's index."""
+    name = state_name(state)
+    return f"{name} ({state})" if state < 2 else f"node {name} ({state})"

@@ -142,6 +142,9 @@ def test_darts_pickers_show_the_normal_cell(darts):
     assert [(o.value, i.value) for o, i in zip(darts.op_pickers, darts.input_pickers)] == \
         [tuple(p) for p in DARTS_V2.normal]
     assert darts.class_size_ is None
+    # node 3 may read both cell inputs and nodes 0..2: genotype states 0..4
+    assert [state for _, state in darts.input_pickers[-1].options] == [0, 1, 2, 3, 4]
+    assert darts.input_pickers[-1].options[2][0] == "node 0 (2)"
     net = build_darts(DARTS_V2, channels=4, layers=5, num_classes=10)
     assert darts.params_ == count_params(net)
 
