@@ -59,8 +59,8 @@ def lab(tmp_path):
     settings = tmp_path / "app-settings"
     settings.mkdir()
     # The news pop-up would cover the notebook (and fetch from the web); a kernel picker dialog
-    # appears when the page asks before the kernel specs are served; windowing would leave cells
-    # scrolled out of view out of the page, where no locator finds them.
+    # sometimes comes up instead of the notebook's kernel starting; windowing would drop cells
+    # scrolled out of view from the page, where no locator finds them.
     (settings / "overrides.json").write_text(json.dumps({
         "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                         "checkForUpdates": False},
@@ -68,7 +68,8 @@ def lab(tmp_path):
                                                    "autoStartDefaultKernel": True}}))
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     # One thread per kernel: a 2-thread torch pool on a busy machine runs 100x slower.
-    env.update(NASKIT_FAST="1", OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+    path = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    env.update(NASKIT_FAST="1", OMP_NUM_THREADS="1", PYTHONPATH=path,
                JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
                JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), IPYTHONDIR=str(tmp_path / "ipython"))
     port = _free_port()
@@ -95,7 +96,7 @@ def lab(tmp_path):
 
 def _wait_for_connected_kernel(context, url: str, timeout: float = 30.0) -> None:
     """The page can look idle before its kernel's websocket is up; Run All then runs nothing."""
-    deadline = time.monotonic() + timeout
+    deadline, kernels = time.monotonic() + timeout, []
     while time.monotonic() < deadline:
         kernels = context.request.get(f"{url}/api/kernels").json()
         if any(k["connections"] > 0 and k["execution_state"] == "idle" for k in kernels):
