@@ -136,7 +136,9 @@ class History:
         for k in keys:
             if k in cols:
                 raise ValueError(f"info key {k!r} clashes with a column name")
-            cols[k] = np.array([t.info.get(k) for t in self.trials], object)
+            col = np.empty(len(self.trials), object)  # element-wise: tuples stay whole
+            col[:] = [t.info.get(k) for t in self.trials]
+            cols[k] = col
         return cols
 
     def to_frame(self):

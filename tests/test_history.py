@@ -65,11 +65,13 @@ def test_best_at_is_a_step_function_of_time():
 
 
 def test_to_frame_has_one_row_per_trial_and_the_info_columns():
-    h = make_history([70, 80], infos=[{"parent": None}, {"parent": 0}])
+    h = make_history([70, 80], infos=[{"parent": None}, {"parent": 0, "parents": (0, 0)}])
     frame = h.to_frame()
     cols = h.to_dict()
-    assert list(cols) == ["step", "arch", "epoch", "fitness", "reported", "cost", "time", "parent"]
+    assert list(cols) == ["step", "arch", "epoch", "fitness", "reported", "cost", "time", "parent",
+                          "parents"]
     assert list(frame["fitness"]) == [70, 80] and list(frame["parent"]) == [None, 0]
+    assert list(frame["parents"]) == [None, (0, 0)]
     assert list(frame["arch"]) == [str(SPACE[0]), str(SPACE[1])]
     assert all(len(v) == 2 for v in cols.values())
     with pytest.raises(ValueError, match="clashes"):
