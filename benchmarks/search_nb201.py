@@ -1,0 +1,80 @@
+"""Reproduce NAS-Bench-201's search table (Dong & Yang, ICLR 2020, Table 5, CIFAR-10 validation).
+
+NB201's protocol: the strategy sees the 12-epoch validation accuracy of what it queries, each query
+costs 12 epochs of training plus one evaluation on the simulated clock, the budget is 12,000 s, and
+the 200-epoch validation accuracy of the best arch found (by 12-epoch accuracy) is reported; mean
++- std over many runs (NB201: 500). Hyperparameters are NB201's: REA population 10, tournament 3;
+REINFORCE Adam lr 0.001, moving-average baseline decay 0.9; BOHB with eta 3 (its paper's defaults
+otherwise). Run from the repo root with the tables in NASKIT_DATA (or --root):
+
+    python benchmarks/search_nb201.py --runs 500
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+import naskit as nk
+
+PAPER = {  # NB201 Table 5, CIFAR-10 validation accuracy, mean +- std over 500 runs
+    "RS": (90.93, 0.36), "REA": (91.19, 0.31), "REINFORCE": (91.09, 0.37), "BOHB": (90.82, 0.53),
+}
+
+
+def strategies(space, fidelities):
+    """Row name -> (strategy factory of a seed, note)."""
+    s = nk.search
+    return {
+        "RS": (lambda seed: s.RandomSearch(space, seed=seed), "uniform, with replacement"),
+        "REA": (lambda seed: s.RegularizedEvolution(space, population_size=10, sample_size=3,
+                                                    seed=seed), "population 10, tournament 3"),
+        "REINFORCE": (lambda seed: s.Reinforce(space, lr=0.001, baseline_decay=0.9, seed=seed),
+                      "Adam lr 0.001, EMA baseline 0.9"),
+        "BOHB": (lambda seed: s.BOHB(space, min_epoch=12, max_epoch=12, fidelities=fidelities,
+                                     seed=seed), "one rung (12 ep.), as NB201 charged it"),
+        "BOHB 12->200": (lambda seed: s.BOHB(space, min_epoch=12, max_epoch=200,
+                                             fidelities=fidelities, seed=seed),
+                         "Hyperband rungs 12 and 200 epochs"),
+        "Local search": (lambda seed: s.LocalSearch(space, seed=seed), "first improvement, restarts"),
+        "Genetic (OFA)": (lambda seed: s.GeneticEvolution(space, population_size=20, seed=seed),
+                          "population 20, parents 25%"),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=500, help="runs (seeds) per strategy")
+    p.add_argument("--budget", type=float, default=12_000)
+    p.add_argument("--root", default=os.environ.get("NASKIT_DATA", "/work/shared/benchmarks/nb201"))
+    args = p.parse_args()
+    bench = nk.bench.load("nb201-cifar10-valid", root=args.root)
+    if 12 not in bench.fidelities:
+        raise SystemExit(f"{bench} lacks the 12-epoch table (all-datasets_12ep.csv) beside the "
+                         f"200-epoch one in {args.root}")
+    print(f"{bench}\nNB201 protocol: fitness = 12-epoch valid acc, cost = 12 epochs + 1 eval, "
+          f"budget {args.budget:,.0f} s, reported = 200-epoch valid acc of the incumbent; "
+          f"{args.runs} runs per strategy (seeds 0..{args.runs - 1})\n")
+    head = f"{'strategy':<14} {'naskit':>15} {'NB201 paper':>15} {'diff':>6} {'trials':>7} {'wall s':>7}  setting"
+    print(head + "\n" + "-" * len(head))
+    for name, (make, note) in strategies(bench.space, bench.fidelities).items():
+        t0 = time.perf_counter()
+        hs = [nk.search.run(make(seed), bench, budget=args.budget, fidelity=12) for seed in range(args.runs)]
+        wall = time.perf_counter() - t0
+        acc = np.array([h.best().reported for h in hs])
+        trials = np.mean([len(h) for h in hs])
+        ours = f"{acc.mean():.2f} +- {acc.std():.2f}"
+        if name in PAPER:
+            m, sd = PAPER[name]
+            paper, diff = f"{m:.2f} +- {sd:.2f}", f"{acc.mean() - m:+.2f}"
+        else:
+            paper, diff = "-", ""
+        print(f"{name:<14} {ours:>15} {paper:>15} {diff:>6} {trials:>7.1f} {wall:>7.1f}  {note}")
+    print(f"\nbest possible: {bench.best(epoch=200).valid_acc:.2f} (index {bench.best(epoch=200).index}); "
+          "std is the population std over runs (numpy default, ddof=0)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Search strategies as ask/tell objects, and ``run``, the one loop that pays for their queries.
+
+``nk.search.run(nk.search.RegularizedEvolution(space, seed=0), bench, budget=12_000, fidelity=12)``
+returns a ``History``. Strategies: RandomSearch, RegularizedEvolution, GeneticEvolution,
+Reinforce, LocalSearch, BOHB (see each module for its paper).
+"""
+from .base import Proposal, Strategy, run
+from .bohb import BOHB, hyperband_rungs
+from .evolution import GeneticEvolution, RegularizedEvolution
+from .local import LocalSearch
+from .random_search import RandomSearch
+from .reinforce import Reinforce
+
+__all__ = ["Proposal", "Strategy", "run", "RandomSearch", "RegularizedEvolution",
+           "GeneticEvolution", "Reinforce", "LocalSearch", "BOHB", "hyperband_rungs"]

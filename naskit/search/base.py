@@ -1,0 +1,165 @@
+"""The ask/tell protocol of search strategies and the one loop that runs them on a simulated clock.
+
+A strategy proposes an arch (``propose()``), is told the result (``observe(arch, result)``) and
+proposes again; it never trains anything itself. ``run`` pays for each proposal with the training
+time a tabular benchmark records (NAS-Bench-201's protocol, Dong & Yang, ICLR 2020: 12-epoch
+validation accuracy as the signal, 12 epochs of training as the cost, a budget of 12,000 simulated
+seconds, the 200-epoch validation accuracy of the incumbent reported), so strategies are compared
+at equal training cost while a whole search takes milliseconds.
+
+Budget rule (NB201's code for random search, REA and REINFORCE): a query is counted only if the
+cumulative cost stays within the budget; the first query that would exceed it is neither charged
+nor shown to the strategy, and the search stops there.
+
+Multi-fidelity strategies (Hyperband, BOHB) choose the training epochs per query: ``propose()``
+returns a ``Proposal(arch, epoch=..., info=...)`` instead of a plain ``Arch``. ``info`` (plain
+data) is copied into the trial, so a strategy can note e.g. which population member was the parent.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from ..bench import Benchmark, Record
+from ..history import History, Trial
+from ..space import Arch, CellSpace
+
+__all__ = ["Proposal", "Strategy", "run"]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An arch to evaluate, optionally at a chosen ``epoch`` and with notes for the history."""
+
+    arch: Arch
+    epoch: int | None = None
+    info: dict = field(default_factory=dict, hash=False)
+
+
+class Strategy:
+    """Base of naskit's strategies; any object with ``propose()`` and ``observe(arch, result)`` works.
+
+    ``propose()`` returns an ``Arch`` or a ``Proposal``; ``observe`` gets the benchmark's
+    ``Record`` (``result.valid_acc`` is the fitness at ``result.epoch``). State learned during a
+    search ends in ``_``; ``reset()`` rebuilds it, including the generator ``rng_`` made from
+    ``seed``, so the same seed gives the same search. ``run`` calls ``reset()`` first.
+    """
+
+    def __init__(self, space: CellSpace, seed: int | None = 0):
+        if not isinstance(space, CellSpace):
+            raise TypeError(f"space must be a CellSpace such as NB201Space(), got {type(space).__name__}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+        self.space, self.seed = space, seed
+        self.rng_: random.Random | None = None
+        self.n_observed_ = 0
+
+    def reset(self) -> None:
+        """Forget everything learned; the next proposal starts the search from scratch."""
+        self.rng_ = random.Random(self.seed)
+        self.n_observed_ = 0
+        self._reset()
+
+    def propose(self) -> Arch | Proposal:
+        """The next arch to evaluate."""
+        if self.rng_ is None:  # propose() before any reset(): start lazily
+            self.reset()
+        return self._propose()
+
+    def observe(self, arch: Arch, result: Record) -> None:
+        """Learn from the result of evaluating ``arch``; it becomes observation ``n_observed_``."""
+        if self.rng_ is None:
+            self.reset()
+        self.space.check(arch)
+        self._observe(arch, float(result.valid_acc), result, self.n_observed_)
+        self.n_observed_ += 1
+
+    def _reset(self) -> None:
+        """Strategy-specific state."""
+
+    def _propose(self) -> Arch | Proposal:
+        raise NotImplementedError
+
+    def _observe(self, arch: Arch, fitness: float, result: Record, step: int) -> None:
+        raise NotImplementedError
+
+    def _hyper(self) -> dict:
+        return {}
+
+    def __repr__(self):
+        args = [f"{k}={v!r}" for k, v in self._hyper().items()] + [f"seed={self.seed!r}"]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+def _name(strategy) -> str:
+    return type(strategy).__name__
+
+
+def _check_epoch(bench: Benchmark, epoch, what: str) -> int:
+    if epoch is None:
+        return bench.final_epoch
+    if epoch not in bench.fidelities:
+        raise ValueError(f"{what}={epoch!r}: {bench.name} has results after "
+                         f"{list(bench.fidelities)} epochs only")
+    return int(epoch)
+
+
+def run(strategy, bench: Benchmark, budget: float | None = None,
+        fidelity: int | None = None, report_epoch: int | None = None,
+        max_trials: int | None = None) -> History:
+    """Search ``bench`` with ``strategy`` until ``budget`` simulated seconds (or ``max_trials``).
+
+    ``fidelity``: epochs a plain-Arch proposal is trained for (default: ``bench.final_epoch``;
+    NB201's protocol is ``fidelity=12``). ``report_epoch``: the epoch whose validation accuracy
+    is reported (default: ``bench.final_epoch``). The strategy is reset first.
+    """
+    if not all(callable(getattr(strategy, m, None)) for m in ("propose", "observe")):
+        raise TypeError(f"{_name(strategy)} is not a strategy: it needs propose() and "
+                        "observe(arch, result) methods")
+    if budget is None and max_trials is None:
+        raise ValueError("give a budget (simulated seconds) or max_trials, or both")
+    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0
+                                   and math.isfinite(budget)):
+        raise ValueError(f"budget must be a positive number of simulated seconds, got {budget!r}")
+    if max_trials is not None and (not isinstance(max_trials, int) or max_trials < 1):
+        raise ValueError(f"max_trials must be a positive int, got {max_trials!r}")
+    fidelity = _check_epoch(bench, fidelity, "fidelity")
+    report_epoch = _check_epoch(bench, report_epoch, "report_epoch")
+    space = getattr(strategy, "space", None)
+    if space is not None and space != bench.space:
+        raise ValueError(f"{_name(strategy)} searches {space!r} but the benchmark covers "
+                         f"{bench.space!r}")
+    if callable(getattr(strategy, "reset", None)):
+        strategy.reset()
+    reported = bench.valid_acc[report_epoch]
+    history = History(strategy=repr(strategy), seed=getattr(strategy, "seed", None),
+                      budget=budget, bench=bench.name, report_epoch=report_epoch)
+    clock = 0.0
+    while max_trials is None or len(history) < max_trials:
+        proposal = strategy.propose()
+        if isinstance(proposal, Proposal):
+            arch, epoch, info = proposal.arch, proposal.epoch, dict(proposal.info)
+            if epoch is None:
+                epoch = fidelity
+            elif epoch not in bench.valid_acc:
+                raise ValueError(f"{_name(strategy)} proposed {epoch!r} epochs of training, but "
+                                 f"{bench.name} has results after {list(bench.fidelities)} epochs "
+                                 "only (tell the strategy, e.g. BOHB(..., fidelities=bench.fidelities))")
+        else:
+            arch, epoch, info = proposal, fidelity, {}
+        if not isinstance(arch, Arch):
+            raise TypeError(f"{_name(strategy)}.propose() returned {type(arch).__name__}; "
+                            "expected an Arch or a Proposal")
+        try:
+            bench.space.check(arch)
+        except ValueError as e:
+            raise ValueError(f"{_name(strategy)} proposed an invalid arch {arch}: {e}") from None
+        result = bench.query(arch, epoch)
+        if budget is not None and clock + result.cost > budget:
+            break  # NB201: the query that would overrun the budget is not counted
+        clock += result.cost
+        history.append(Trial(arch, result.valid_acc, float(reported[result.index]), result.cost,
+                             clock, result.epoch, len(history), info))
+        strategy.observe(arch, result)
+    return history

@@ -1,0 +1,144 @@
+"""Evolutionary search: regularized (ageing) evolution and an OFA-style genetic algorithm.
+
+``RegularizedEvolution`` is Algorithm 1 of Real et al. (AAAI 2019): a population of
+``population_size`` archs, each cycle a tournament of ``sample_size`` members drawn at random (with
+replacement, as in the paper's pseudo-code and NB201's code), the winner's child (one edge's op
+changed) joins the population and the *oldest* member leaves, whatever its fitness. NAS-Bench-201
+(Dong & Yang, ICLR 2020) ran it with a population of 10 and tournaments of 3.
+
+``GeneticEvolution`` is the generational evolution of Once-for-All (Cai et al., ICLR 2020): keep the
+best ``parent_ratio`` of the population, then fill a new generation with mutants of random parents
+(each edge's op resampled with probability ``mutation_prob``) and uniform crossovers of two random
+parents (each edge's op taken from either).
+"""
+from __future__ import annotations
+
+from collections import deque
+
+from ..space import Arch
+from .base import Proposal, Strategy
+
+__all__ = ["RegularizedEvolution", "GeneticEvolution"]
+
+
+def _positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value
+
+
+def _fraction(name: str, value, low_open: bool = False) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (
+        0 < value <= 1 if low_open else 0 <= value <= 1)
+    if not ok:
+        raise ValueError(f"{name} must be a number in {'(0' if low_open else '[0'}, 1], got {value!r}")
+    return float(value)
+
+
+class RegularizedEvolution(Strategy):
+    """Ageing evolution: tournament selection, one-edge mutation, the oldest member dies.
+
+    ``population_`` holds ``(arch, fitness, step)`` from oldest to youngest; a child's trial notes
+    ``info={"parent": step}`` (the parent's history step), the initial random ones
+    ``{"parent": None}``.
+    """
+
+    def __init__(self, space, population_size: int = 10, sample_size: int = 3, seed: int | None = 0):
+        super().__init__(space, seed)
+        self.population_size = _positive_int("population_size", population_size)
+        self.sample_size = _positive_int("sample_size", sample_size)
+
+    def _hyper(self):
+        return dict(population_size=self.population_size, sample_size=self.sample_size)
+
+    def _reset(self):
+        self.population_: deque = deque()
+
+    def _propose(self) -> Proposal:
+        if self.n_observed_ < self.population_size:
+            return Proposal(self.space.sample(seed=self.rng_), info={"parent": None})
+        members = self.population_
+        sample = [members[self.rng_.randrange(len(members))] for _ in range(self.sample_size)]
+        parent = max(sample, key=lambda m: m[1])  # the first of equals wins, as max() keeps it
+        return Proposal(self.space.mutate(parent[0], seed=self.rng_), info={"parent": parent[2]})
+
+    def _observe(self, arch, fitness, result, step):
+        self.population_.append((arch, fitness, step))
+        if len(self.population_) > self.population_size:
+            self.population_.popleft()  # ageing: remove the oldest, not the worst
+
+
+class GeneticEvolution(Strategy):
+    """OFA-style generations: top ``parent_ratio`` survive, children by mutation and crossover.
+
+    Generation 0 is ``population_size`` random archs. Each later generation proposes
+    ``population_size`` children: ``round(mutation_ratio * population_size)`` mutants of a random
+    parent, the rest uniform crossovers of two random parents. The next parents are the best
+    ``round(parent_ratio * population_size)`` of the parents and the children. One change from
+    OFA, which scored children with a free accuracy predictor: a mutant identical to its parent is
+    redrawn, since here every evaluation is paid for. Notes ``info={"generation": g, "parents":
+    (steps...)}``.
+    """
+
+    def __init__(self, space, population_size: int = 20, parent_ratio: float = 0.25,
+                 mutation_ratio: float = 0.5, mutation_prob: float = 0.1, seed: int | None = 0):
+        super().__init__(space, seed)
+        self.population_size = _positive_int("population_size", population_size, 2)
+        self.parent_ratio = _fraction("parent_ratio", parent_ratio, low_open=True)
+        self.mutation_ratio = _fraction("mutation_ratio", mutation_ratio)
+        self.mutation_prob = _fraction("mutation_prob", mutation_prob, low_open=True)
+
+    def _hyper(self):
+        return dict(population_size=self.population_size, parent_ratio=self.parent_ratio,
+                    mutation_ratio=self.mutation_ratio, mutation_prob=self.mutation_prob)
+
+    @property
+    def n_parents(self) -> int:
+        """How many of the best survive each generation (at least one)."""
+        return max(1, round(self.parent_ratio * self.population_size))
+
+    def _reset(self):
+        self.generation_ = 0
+        self.parents_: list = []      # (arch, fitness, step), best first
+        self.children_: list = []     # observed members of the current generation
+        self.queue_: deque = deque()  # proposals of the current generation not yet made
+
+    def _mutant(self, arch: Arch) -> Arch:
+        rng, ops = self.rng_, self.space.ops
+        while True:
+            child = [rng.choice(ops) if rng.random() < self.mutation_prob else op for op in arch.ops]
+            if tuple(child) != arch.ops:
+                return Arch.from_ops(child, self.space.n_nodes)
+
+    def _crossover(self, a: Arch, b: Arch) -> Arch:
+        return Arch.from_ops([x if self.rng_.random() < 0.5 else y for x, y in zip(a.ops, b.ops)],
+                             self.space.n_nodes)
+
+    def _breed(self) -> None:
+        pool = sorted(self.parents_ + self.children_, key=lambda m: -m[1])  # stable: older first
+        if not pool:  # generation 0 (or nothing observed yet): random archs
+            self.queue_.extend(Proposal(self.space.sample(seed=self.rng_),
+                                        info={"generation": 0, "parents": ()})
+                               for _ in range(self.population_size))
+            return
+        self.parents_, self.children_ = pool[:self.n_parents], []
+        self.generation_ += 1
+        rng, parents, g = self.rng_, self.parents_, self.generation_
+        n_mutants = round(self.mutation_ratio * self.population_size)
+        for k in range(self.population_size):
+            if k < n_mutants or len(parents) < 2:
+                p = parents[rng.randrange(len(parents))]
+                self.queue_.append(Proposal(self._mutant(p[0]), info={"generation": g,
+                                                                       "parents": (p[2],)}))
+            else:
+                p, q = (parents[rng.randrange(len(parents))] for _ in range(2))
+                self.queue_.append(Proposal(self._crossover(p[0], q[0]),
+                                            info={"generation": g, "parents": (p[2], q[2])}))
+
+    def _propose(self) -> Proposal:
+        if not self.queue_:
+            self._breed()
+        return self.queue_.popleft()
+
+    def _observe(self, arch, fitness, result, step):
+        self.children_.append((arch, fitness, step))

@@ -1,0 +1,339 @@
+"""Search strategies: one conformance suite for all, plus checks of each method against its paper.
+
+The toy benchmark has a known, unique optimum: fitness grows with the number of ``nor_conv_3x3``
+edges (ties broken by ``nor_conv_1x1`` edges and a little fixed noise), so the all-conv3x3 cell is
+best; lower fidelities are noisier. References are independent of the code under test: brute force
+over the table, the analytic hit rate of random search, Hyperband's published bracket table,
+finite differences for REINFORCE's gradient, torch's Adam for its update.
+"""
+import math
+import random
+
+import numpy as np
+import pytest
+from scipy.stats import binomtest
+
+from naskit.bench import Benchmark
+from naskit.history import History
+from naskit.search import (BOHB, GeneticEvolution, LocalSearch, Proposal, RandomSearch,
+                           RegularizedEvolution, Reinforce, hyperband_rungs, run)
+from naskit.space import Arch, NB201Space
+
+SPACE = NB201Space()
+OPTIMUM = Arch.from_ops(["nor_conv_3x3"] * 6)
+
+
+def toy_bench(fidelities=(1, 3, 9)) -> Benchmark:
+    ops = np.array([a.ops for a in SPACE])
+    conv3, conv1 = (ops == "nor_conv_3x3").sum(1), (ops == "nor_conv_1x1").sum(1)
+    rng = np.random.default_rng(0)
+    final = 40 + 8 * conv3 + 1.0 * conv1 + rng.uniform(0, 0.5, len(SPACE))
+    top = max(fidelities)
+    valid = {e: final - 10 * (1 - e / top) + rng.normal(0, 2 * (1 - e / top), len(SPACE))
+             for e in fidelities}
+    return Benchmark("toy", SPACE, valid, seconds_per_epoch=1 + 0.1 * conv3,
+                     eval_seconds=np.full(len(SPACE), 0.5))
+
+
+TOY = toy_bench()
+FINAL = TOY.valid_acc[9]
+
+STRATEGIES = {
+    "random": lambda seed: RandomSearch(SPACE, seed=seed),
+    "rea": lambda seed: RegularizedEvolution(SPACE, population_size=10, sample_size=3, seed=seed),
+    "genetic": lambda seed: GeneticEvolution(SPACE, population_size=20, seed=seed),
+    "reinforce": lambda seed: Reinforce(SPACE, lr=0.1, seed=seed),
+    "local": lambda seed: LocalSearch(SPACE, seed=seed),
+    "bohb": lambda seed: BOHB(SPACE, min_epoch=1, max_epoch=9, fidelities=TOY.fidelities, seed=seed),
+}
+
+
+def test_toy_bench_has_the_unique_optimum_it_claims():
+    assert TOY.best().arch == OPTIMUM
+    assert np.sum(FINAL >= FINAL[SPACE.index(OPTIMUM)]) == 1
+
+
+# -- conformance: every strategy -----------------------------------------------------------------
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_same_seed_same_history_other_seed_other_history(name):
+    make = STRATEGIES[name]
+    strategy = make(3)
+    a = run(strategy, TOY, budget=800)
+    b = run(strategy, TOY, budget=800)  # run resets the strategy
+    c = run(make(3), TOY, budget=800)
+    d = run(make(4), TOY, budget=800)
+    assert len(a) > 10
+    assert a.trials == b.trials == c.trials
+    assert [t.arch for t in a] != [t.arch for t in d]
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_budget_is_respected_and_the_next_query_would_overrun_it(name):
+    budget = 700.0
+    h = run(STRATEGIES[name](0), TOY, budget=budget)
+    costs = np.array([TOY.cost(t.arch, t.epoch) for t in h])
+    assert np.allclose([t.cost for t in h], costs)
+    assert np.allclose([t.time for t in h], np.cumsum(costs))
+    assert h.total_time <= budget
+    # NB201's rule: stop at the first query that would overrun; the same search without a budget
+    # (deterministic) shows that query
+    longer = run(STRATEGIES[name](0), TOY, max_trials=len(h) + 1)
+    assert longer.trials[:len(h)] == h.trials
+    assert longer[-1].time > budget
+    assert len(run(STRATEGIES[name](0), TOY, budget=budget, max_trials=5)) == 5
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_only_valid_archs_with_true_results_and_no_global_randomness(name):
+    random.seed(123)
+    np.random.seed(123)
+    py_state, np_state = random.getstate(), np.random.get_state()
+    h = run(STRATEGIES[name](1), TOY, budget=1500)
+    assert random.getstate() == py_state
+    assert all(np.array_equal(x, y) for x, y in zip(np.random.get_state(), np_state))
+    for t in h:
+        assert SPACE.check(t.arch) is t.arch
+        i = SPACE.index(t.arch)
+        assert t.fitness == TOY.valid_acc[t.epoch][i] and t.reported == FINAL[i]
+
+
+# generous budgets (simulated seconds; one final-fidelity query costs about 10-15 s): REA climbs
+# one edge per child, so it needs the longest
+FIND_BUDGET = {"rea": 8000, "genetic": 3000, "reinforce": 3000, "local": 3000, "bohb": 3000}
+
+
+@pytest.mark.parametrize("name", FIND_BUDGET)
+def test_finds_the_optimum_of_the_toy_benchmark(name):
+    found = sum(run(STRATEGIES[name](seed), TOY, budget=FIND_BUDGET[name]).best().arch == OPTIMUM
+                for seed in range(20))
+    assert found >= 18, f"{name} found the optimum in {found} of 20 runs"
+
+
+def test_random_search_hits_the_top_set_at_the_analytic_rate():
+    top = {SPACE[int(i)] for i in np.flatnonzero(np.array([a.ops.count("nor_conv_3x3") for a in SPACE]) >= 5)}
+    assert len(top) == 1 + 6 * 4  # all six edges, or five and one of 4 other ops
+    n, runs = 300, 60
+    hits = sum(any(t.arch in top for t in run(RandomSearch(SPACE, seed=s), TOY, max_trials=n))
+               for s in range(runs))
+    p = 1 - (1 - len(top) / len(SPACE)) ** n
+    assert binomtest(hits, runs, p).pvalue > 1e-3, (hits, runs * p)
+
+
+# -- the loop ------------------------------------------------------------------------------------
+class Bad:
+    def __init__(self, proposal):
+        self.proposal = proposal
+
+    def propose(self):
+        return self.proposal
+
+    def observe(self, arch, result):
+        pass
+
+
+def test_run_rejects_bad_strategies_and_arguments():
+    with pytest.raises(ValueError, match="invalid arch"):
+        run(Bad(Arch("|nor_conv_3x3~0|+|none~0|none~1|")), TOY, budget=100)
+    with pytest.raises(ValueError, match="unknown op"):
+        run(Bad(Arch.from_ops(["max_pool_3x3"] * 6)), TOY, budget=100)
+    with pytest.raises(TypeError, match="expected an Arch"):
+        run(Bad(str(OPTIMUM)), TOY, budget=100)
+    with pytest.raises(ValueError, match=r"proposed 5 epochs.*\[1, 3, 9\]"):
+        run(Bad(Proposal(OPTIMUM, epoch=5)), TOY, budget=100)
+    with pytest.raises(TypeError, match="not a strategy"):
+        run(object(), TOY, budget=100)
+    for kwargs, match in [(dict(budget=0), "positive"), (dict(budget=float("inf")), "positive"),
+                          (dict(), "budget"), (dict(max_trials=0), "max_trials"),
+                          (dict(budget=10, fidelity=4), r"fidelity=4.*\[1, 3, 9\]"),
+                          (dict(budget=10, report_epoch=200), "report_epoch")]:
+        with pytest.raises(ValueError, match=match):
+            run(RandomSearch(SPACE), TOY, **kwargs)
+    with pytest.raises(TypeError):
+        RandomSearch(SPACE, seed=1.5)
+    with pytest.raises(TypeError):
+        RandomSearch("nb201")
+
+
+def test_run_uses_fidelity_and_report_epoch_and_the_proposal_info():
+    h = run(Bad(Proposal(OPTIMUM, info={"why": "test"})), TOY, max_trials=3, fidelity=3, report_epoch=1)
+    i = SPACE.index(OPTIMUM)
+    assert [t.step for t in h] == [0, 1, 2] and all(t.epoch == 3 for t in h)
+    assert h[0].fitness == TOY.valid_acc[3][i] and h[0].reported == TOY.valid_acc[1][i]
+    assert h[2].time == pytest.approx(3 * TOY.cost(OPTIMUM, 3)) and h[0].info == {"why": "test"}
+    assert h.report_epoch == 1 and h.bench == "toy"
+
+
+# -- each strategy against its paper --------------------------------------------------------------
+def test_regularized_evolution_mutates_a_living_member_and_ages_out():
+    h = run(RegularizedEvolution(SPACE, population_size=10, sample_size=3, seed=0), TOY, max_trials=200)
+    assert all(t.info["parent"] is None for t in h[:10])
+    for t in h[10:]:
+        parent = h[t.info["parent"]]
+        assert t.step - 10 <= parent.step < t.step  # among the 10 youngest: the oldest died
+        assert sum(a != b for a, b in zip(t.arch.ops, parent.arch.ops)) == 1
+    # tournament of 3 among 10: the parent is rarely the worst of its population
+    ranks = [sorted(x.fitness for x in h[t.step - 10:t.step]).index(h[t.info["parent"]].fitness)
+             for t in h[10:]]
+    assert np.mean(np.array(ranks) == 0) < 0.05  # P(all 3 draws are the worst) = 1/1000
+
+
+def test_genetic_children_come_from_the_best_parents():
+    P = 20
+    g = GeneticEvolution(SPACE, population_size=P, parent_ratio=0.25, mutation_ratio=0.5,
+                         mutation_prob=0.1, seed=0)
+    h = run(g, TOY, max_trials=3 * P)
+    gens = [t.info["generation"] for t in h]
+    assert gens == [0] * P + [1] * P + [2] * P
+    survivors = sorted(h[:P], key=lambda t: -t.fitness)[:g.n_parents]
+    for t in h[P:2 * P]:
+        parents = [h[s] for s in t.info["parents"]]
+        assert set(parents) <= set(survivors)
+        if len(parents) == 1:
+            assert t.arch != parents[0].arch
+        else:
+            assert all(op in (x, y) for op, x, y in zip(t.arch.ops, parents[0].arch.ops,
+                                                         parents[1].arch.ops))
+    assert sum(len(t.info["parents"]) == 1 for t in h[P:2 * P]) == round(0.5 * P)
+
+
+def test_local_search_climbs_neighbours_and_stops_at_true_local_optima():
+    ls = LocalSearch(SPACE, seed=0)
+    h = run(ls, TOY, budget=8000)
+    for t in h:
+        if t.info["from"] is not None:
+            src = h[t.info["from"]].arch
+            assert t.arch in SPACE.neighbours(src)
+    assert len({t.arch for t in h}) == len(h)  # never pays twice for an arch
+    assert ls.optima_
+    for arch, fitness, _ in ls.optima_:
+        assert all(FINAL[SPACE.index(n)] <= fitness for n in SPACE.neighbours(arch))
+
+
+def softmax(z):
+    e = np.exp(z - z.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
+
+
+def test_reinforce_gradient_matches_finite_differences():
+    r = Reinforce(SPACE, entropy_weight=0.3, seed=0)
+    r.reset()
+    r.logits_ = np.random.default_rng(0).normal(size=r.logits_.shape)
+    actions, adv = (3, 0, 4, 4, 1, 2), 1.7
+
+    def loss(theta):
+        p = softmax(theta)
+        logp = np.log(p)
+        return -(adv * logp[np.arange(6), actions].sum() + 0.3 * -(p * logp).sum())
+
+    num = np.zeros_like(r.logits_)
+    for idx in np.ndindex(num.shape):
+        d = np.zeros_like(num)
+        d[idx] = 1e-6
+        num[idx] = (loss(r.logits_ + d) - loss(r.logits_ - d)) / 2e-6
+    assert np.allclose(r.gradient(actions, adv), num, atol=1e-6)
+
+
+def test_reinforce_step_equals_torch_adam_and_the_logs_add_up():
+    torch = pytest.importorskip("torch")
+    r = Reinforce(SPACE, lr=0.01, baseline_decay=0.9, seed=0)
+    h = run(r, TOY, max_trials=5)
+    theta = torch.zeros(r.logits_.shape, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([theta], lr=0.01)
+    num = den = 0.0
+    for k, t in enumerate(h):
+        num, den = 0.9 * num + 0.1 * t.fitness, 0.9 * den + 0.1
+        assert r.baselines_[k] == pytest.approx(num / den)
+        assert r.advantages_[k] == pytest.approx(t.fitness - num / den)
+        logp = torch.log_softmax(theta, dim=1)
+        assert np.allclose(r.probs_[k], logp.exp().detach().numpy())
+        actions = [SPACE.ops.index(op) for op in t.arch.ops]
+        loss = -(t.fitness - num / den) * logp[torch.arange(6), actions].sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert np.allclose(r.logits_, theta.detach().numpy(), atol=1e-9)
+    assert r.rewards_ == [t.fitness for t in h]
+    assert r.entropies_[0] == pytest.approx(6 * math.log(5))  # uniform policy at the start
+    assert np.allclose(r.probabilities().sum(1), 1)
+
+
+def test_reinforce_policy_concentrates_on_the_rewarded_op():
+    r = Reinforce(SPACE, lr=0.1, seed=0)
+    run(r, TOY, max_trials=300)
+    p = r.probabilities()
+    assert (p[:, SPACE.ops.index("nor_conv_3x3")] > 0.9).all()
+    assert r.best_arch() == OPTIMUM
+    with pytest.raises(ValueError, match="optimizer"):
+        Reinforce(SPACE, optimizer="rmsprop")
+
+
+def test_hyperband_brackets_match_the_published_table():
+    # Li et al. (JMLR 2018), Table 1: R = 81, eta = 3
+    b = BOHB(SPACE, min_epoch=1, max_epoch=81, eta=3)
+    assert b.rungs == (1, 3, 9, 27, 81)
+    assert b.bracket_sizes(4) == [(81, 1), (27, 3), (9, 9), (3, 27), (1, 81)]
+    assert b.bracket_sizes(3) == [(34, 3), (11, 9), (3, 27), (1, 81)]
+    assert b.bracket_sizes(2) == [(15, 9), (5, 27), (1, 81)]
+    assert b.bracket_sizes(1) == [(8, 27), (2, 81)]
+    assert b.bracket_sizes(0) == [(5, 81)]
+    assert hyperband_rungs(12, 200, 3, fidelities=(12, 200)) == (12, 200)
+    assert hyperband_rungs(12, 12, 3, fidelities=(12, 200)) == (12,)
+    with pytest.raises(ValueError, match="no fidelity"):
+        hyperband_rungs(13, 100, 3, fidelities=(12, 200))
+    with pytest.raises(ValueError, match="eta"):
+        BOHB(SPACE, eta=1)
+
+
+def test_bohb_runs_hyperband_and_promotes_the_best_of_each_rung():
+    bench = toy_bench((1, 3, 9, 27, 81))
+    b = BOHB(SPACE, min_epoch=1, max_epoch=81, fidelities=bench.fidelities, seed=0)
+    h = run(b, bench, max_trials=81 + 27 + 9 + 3 + 1 + 34)
+    epochs = [t.epoch for t in h]
+    assert epochs == [1] * 81 + [3] * 27 + [9] * 9 + [27] * 3 + [81] + [3] * 34
+    start = 0
+    for n, keep in [(81, 27), (27, 9), (9, 3), (3, 1)]:
+        rung, nxt = h[start:start + n], h[start + n:start + n + keep]
+        assert [t.arch for t in nxt] == [t.arch for t in sorted(rung, key=lambda t: -t.fitness)[:keep]]
+        start += n
+    assert h.best().epoch == 81  # the incumbent is judged at the highest fidelity
+    # the model needs dimensions + 1 + 2 = 9 results at a rung; then about 2/3 of draws use it
+    drawn = [t.info["model"] for t in h[:81]]
+    assert not any(drawn[:9]) and 40 < sum(drawn) < 70
+    assert all(t.info["model"] is None for t in h[81:121])  # promoted, not drawn
+
+
+def test_bohb_density_is_a_distribution_and_favours_the_good_archs():
+    b = BOHB(SPACE, seed=0)
+    b.reset()
+    data = b._encode([SPACE.sample(seed=s) for s in range(5)])
+    everything = b._encode(list(SPACE))
+    assert b.density(everything, data).sum() == pytest.approx(1.0)
+    assert b.density(data[:1], data)[0] > b.density(everything, data).mean()
+    # with enough results the model proposes archs near the good ones: better than random
+    h = run(BOHB(SPACE, min_epoch=9, max_epoch=9, fidelities=TOY.fidelities, random_fraction=0,
+                 seed=0), TOY, max_trials=120)
+    model = [t.fitness for t in h if t.info["model"]]
+    assert len(model) > 100 and np.mean(model) > np.mean(FINAL) + 10
+
+
+# -- the published table (needs the NB201 tables: NASKIT_DATA) -----------------------------------
+NB201_TABLE5 = {  # Dong & Yang (ICLR 2020), Table 5, CIFAR-10 validation accuracy, mean, std
+    RandomSearch: (90.93, 0.36), RegularizedEvolution: (91.19, 0.31), Reinforce: (91.09, 0.37)}
+
+
+@pytest.fixture(scope="module")
+def nb201(nb201_table_dir):
+    from naskit.bench import load
+    bench = load("nb201-cifar10-valid", root=nb201_table_dir)
+    if 12 not in bench.fidelities:
+        pytest.skip("the 12-epoch table (all-datasets_12ep.csv) is not beside the 200-epoch one")
+    return bench
+
+
+@pytest.mark.parametrize("strategy", NB201_TABLE5, ids=lambda s: s.__name__)
+def test_nb201_protocol_reproduces_the_published_table(nb201, strategy):
+    bench = nb201
+    acc = np.array([run(strategy(bench.space, seed=s), bench, budget=12_000, fidelity=12).best().reported
+                    for s in range(100)])
+    mean, std = NB201_TABLE5[strategy]
+    assert abs(acc.mean() - mean) < 0.2 and abs(acc.std() - std) < 0.2, (acc.mean(), acc.std())
