@@ -38,15 +38,16 @@ lab: venv
 
 test: test-lib test-lessons
 
+# One torch thread per process: on a busy machine, torch's thread pool can run 100x slower.
 test-lib: venv
-	$(BIN)/python -m pytest $(PYTEST_FLAGS) tests/
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/
 
 # Every lesson runs top to bottom in fast mode; pytest's exit status 5 (nothing collected, e.g. a
 # lesson without code cells) is not a failure here.
 test-lessons: venv
 	@if [ -z "$(LESSONS)" ]; then echo "no lessons in lessons/ yet: nothing to run"; exit 0; fi; \
 	echo "NASKIT_FAST=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS)"; \
-	NASKIT_FAST=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS); rc=$$?; \
+	NASKIT_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no lesson cells to run"; rc=0; fi; exit $$rc
 
 clean:
