@@ -10,6 +10,8 @@ authors' code, and its BatchNorm buffers are restored afterwards.
 """
 from __future__ import annotations
 
+import weakref
+
 import torch
 from torch import nn
 
@@ -27,13 +29,22 @@ def naswot_kernel(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
     ones = torch.zeros(n, dtype=torch.float64, device=gram.device)  # active units per input
     units = 0
 
+    # In a cell, one node's output feeds several ReLU-Conv-BN edges: the same tensor reaches
+    # several ReLUs. Each ReLU counts in K, but its codes' products are computed once.
+    done: dict[int, tuple] = {}
+
     def hook(module, inputs, output):
         nonlocal units
-        c = (inputs[0] > 0).reshape(n, -1).float()
-        # 0/1 products summed in float32 are exact below 2**24 units per layer
-        gram.add_((c @ c.T).double())
-        ones.add_(c.sum(1).double())
-        units += c.shape[1]
+        t = inputs[0]
+        seen = done.get(id(t))
+        if seen is None or seen[0]() is not t or seen[1] != t._version:
+            c = (t > 0).reshape(n, -1).float()
+            # 0/1 products summed in float32 are exact below 2**24 units per layer
+            seen = (weakref.ref(t), t._version, (c @ c.T).double(), c.sum(1).double(), c.shape[1])
+            done[id(t)] = seen
+        gram.add_(seen[2])
+        ones.add_(seen[3])
+        units += seen[4]
 
     relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
     if not relus:
