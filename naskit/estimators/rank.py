@@ -38,7 +38,7 @@ def kendall_tau(a, b) -> float:
         return float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a constant input gives NaN, which is the answer
-        return float(stats.kendalltau(a, b).statistic)
+        return float(stats.kendalltau(a, b)[0])
 
 
 def spearman_rho(a, b) -> float:
@@ -48,7 +48,7 @@ def spearman_rho(a, b) -> float:
         return float("nan")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return float(stats.spearmanr(a, b).statistic)
+        return float(stats.spearmanr(a, b)[0])
 
 
 def _top(x: np.ndarray, k: int) -> set[int]:
