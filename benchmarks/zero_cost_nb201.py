@@ -1,0 +1,89 @@
+"""Rank correlations of published zero-cost proxy scores on NAS-Bench-201, through naskit's helpers.
+
+Reads ``zero-cost_725subset.csv`` (NAS-Bench-Suite-Zero's scores of 725 NB201 archs per data set,
+flattened from NASLib's zc_nasbench201.json; see the benchmarks README for provenance and licence)
+from ``--root`` or ``$NASKIT_DATA``, and prints, per data set, Spearman's rho and Kendall's tau of
+every proxy column and of params / FLOPs against ``val_accuracy``, each with a percentile
+bootstrap interval, and the top-10% precision. Next to them: the figures published for all 15,625
+archs on CIFAR-10 (Spearman rho, Abdelfattah et al., ICLR 2021; NASWOT's Kendall tau, Mellor et
+al., ICML 2021). The 725-arch subset is a sample, not the whole space, and NAS-Bench-Suite-Zero
+recomputed the scores with its own code and seeds, so the numbers may differ. Example:
+
+    python benchmarks/zero_cost_nb201.py --root /work/shared/benchmarks/nb201
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from naskit.estimators import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
+
+FILE = "zero-cost_725subset.csv"
+# CSV column -> naskit name
+PROXIES = {"synflow": "synflow", "jacov": "jacob_cov", "snip": "snip", "grad_norm": "grad_norm",
+           "grasp": "grasp", "fisher": "fisher", "nwot": "naswot", "epe_nas": "epe_nas",
+           "l2_norm": "l2_norm", "plain": "plain", "params": "params", "flops": "flops"}
+# all 15,625 archs, CIFAR-10 (benchmarks README)
+PUBLISHED_RHO = {"synflow": 0.737, "jacob_cov": 0.731, "snip": 0.596, "grad_norm": 0.594,
+                 "grasp": 0.514, "fisher": 0.36}
+PUBLISHED_TAU = {"naswot": 0.574}
+
+
+def read(path: Path) -> dict[str, dict[str, np.ndarray]]:
+    """dataset -> column -> float array (empty cells become NaN)."""
+    cols: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            for name in ["val_accuracy", *PROXIES]:
+                value = row[name]
+                cols[row["dataset"]][name].append(float(value) if value else np.nan)
+    return {d: {k: np.asarray(v, float) for k, v in c.items()} for d, c in cols.items()}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--root", default=os.environ.get("NASKIT_DATA", ""),
+                   help=f"folder holding {FILE} (default: $NASKIT_DATA)")
+    p.add_argument("--n-boot", type=int, default=1000)
+    p.add_argument("--level", type=float, default=0.95)
+    args = p.parse_args()
+    path = Path(args.root).expanduser() / FILE
+    if not args.root or not path.exists():
+        p.error(f"no {FILE} in {args.root or '(unset)'}; pass --root or set NASKIT_DATA")
+    data = read(path)
+    pct = f"{args.level:.0%}"
+    for dataset, cols in data.items():
+        truth = cols["val_accuracy"]
+        k = max(1, round(0.1 * len(truth)))
+        print(f"\n## {dataset}: {len(truth)} archs, ground truth val_accuracy; "
+              f"{pct} bootstrap intervals ({args.n_boot} resamples)")
+        print(f"{'proxy':<10} {'n':>4} {'spearman rho':>13} {pct + ' CI':>16} {'kendall tau':>12} "
+              f"{pct + ' CI':>16} {'top-10%':>8}   published (all 15,625, CIFAR-10)")
+        rows = []
+        for column, name in PROXIES.items():
+            score = cols[column]
+            n = int((~np.isnan(score) & ~np.isnan(truth)).sum())
+            rho, tau = spearman_rho(score, truth), kendall_tau(score, truth)
+            rho_ci = bootstrap_ci(spearman_rho, score, truth, n_boot=args.n_boot, level=args.level)
+            tau_ci = bootstrap_ci(kendall_tau, score, truth, n_boot=args.n_boot, level=args.level)
+            rows.append((rho, name, n, rho_ci, tau, tau_ci, top_k_precision(score, truth, k)))
+        for rho, name, n, rho_ci, tau, tau_ci, top in sorted(rows, key=lambda r: -r[0]):
+            published = ""
+            if dataset == "cifar10" and name in PUBLISHED_RHO:
+                published = f"rho {PUBLISHED_RHO[name]:.3f}"
+            if dataset == "cifar10" and name in PUBLISHED_TAU:
+                published = f"tau {PUBLISHED_TAU[name]:.3f}"
+            print(f"{name:<10} {n:>4} {rho:>13.3f} [{rho_ci[0]:>6.3f}, {rho_ci[1]:>6.3f}] "
+                  f"{tau:>12.3f} [{tau_ci[0]:>6.3f}, {tau_ci[1]:>6.3f}] {top:>8.2f}   {published}")
+    print("\nNaN scores (one missing synflow value) are dropped; NASWOT's -inf (singular kernel) "
+          "ranks last.\ntop-10%: share of the truly best 10% that the proxy also ranks in its top "
+          "10%.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""Estimators that train a little: training speed, early stopping, curve extrapolation, subsets.
+
+Ru et al., "Speedy Performance Estimation for Neural Architecture Search" (NeurIPS 2021) estimate
+final performance by how fast a net trains. With L_t the mean over the minibatches of epoch t of
+the training loss each minibatch had when it was trained on,
+
+- TSE     = sum_{t=1..T} L_t          (the whole first T epochs)
+- TSE-E   = sum_{t=T-E+1..T} L_t      (only the last E of them; the paper finds E = 1 works well)
+- TSE-EMA = sum_{t=1..T} gamma^(T-t) L_t   (later epochs weigh more; gamma = 0.9)
+
+negated here so that bigger is better. The paper's baselines are here too: early stopping (the
+validation accuracy after the same T epochs) and learning-curve extrapolation (Domhan et al.
+2015, see ``curves``); so is training on a subset of the data (the lecture's subset selection;
+Na et al., "Accelerating Neural Architecture Search via Proxy Data", IJCAI 2021). The functions
+take a ``TrainLog`` (a lesson that trains live) or per-epoch losses. The estimators read a
+benchmark's per-epoch columns (``train_loss``, ``valid_acc_curve``: arrays of shape
+(archs, epochs)) and are charged the benchmark's training time; ``SubsetTraining`` really trains.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..bench import Benchmark
+from ..datasets import Dataset
+from ..model import build
+from ..train import TrainLog, train
+from .base import Estimator
+from .curves import CURVES, CurveFit, fit_curve
+
+__all__ = ["epoch_losses", "tse", "tse_e", "tse_ema", "TSE", "TSEE", "TSEEMA", "EarlyStopping",
+           "CurveExtrapolation", "SubsetTraining"]
+
+
+def epoch_losses(log: TrainLog) -> np.ndarray:
+    """L_t: per epoch, the mean of its minibatches' training losses (``log.step_loss``)."""
+    epochs = len(log.epoch_train_loss)
+    steps = len(log.step_loss)
+    if not epochs or steps % epochs:
+        raise ValueError(f"the TrainLog has {steps} step losses for {epochs} epochs; need a "
+                         "whole number of steps per epoch")
+    return np.asarray(log.step_loss, dtype=float).reshape(epochs, -1).mean(1)
+
+
+def _losses(losses, epochs) -> np.ndarray:
+    if isinstance(losses, TrainLog):
+        values = epoch_losses(losses)
+    else:
+        values = np.asarray(losses, dtype=float)
+        if values.ndim != 1 or not len(values):
+            raise ValueError(f"losses must be a TrainLog or one mean loss per epoch, got shape "
+                             f"{values.shape}")
+    if epochs is None:
+        return values
+    if not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= len(values):
+        raise ValueError(f"epochs must be an int in 1..{len(values)} (the epochs recorded), "
+                         f"got {epochs!r}")
+    return values[:epochs]
+
+
+def tse(losses, epochs: int | None = None) -> float:
+    """-TSE: minus the sum of the per-epoch mean training losses of the first ``epochs`` epochs."""
+    return -float(np.sum(_losses(losses, epochs)))
+
+
+def tse_e(losses, epochs: int | None = None, last: int = 1) -> float:
+    """-TSE-E: minus the sum over the ``last`` epochs among the first ``epochs``."""
+    values = _losses(losses, epochs)
+    if not isinstance(last, (int, np.integer)) or not 1 <= last <= len(values):
+        raise ValueError(f"last must be an int in 1..{len(values)}, got {last!r}")
+    return -float(np.sum(values[-last:]))
+
+
+def tse_ema(losses, epochs: int | None = None, gamma: float = 0.9) -> float:
+    """-TSE-EMA: minus sum_t gamma^(T-t) L_t over the first ``epochs`` epochs."""
+    if not 0 < gamma <= 1:
+        raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
+    values = _losses(losses, epochs)
+    weights = gamma ** np.arange(len(values) - 1, -1, -1, dtype=float)
+    return -float(np.sum(weights * values))
+
+
+# -- estimators over a benchmark's curves ---------------------------------------------------
+class _BenchEstimator(Estimator):
+    simulated = True
+    column = ""
+
+    def __init__(self, bench: Benchmark, epochs: int = 1):
+        super().__init__()
+        if not isinstance(bench, Benchmark):
+            raise TypeError(f"{type(self).__name__} needs a naskit Benchmark (nk.bench.load()), "
+                            f"got {type(bench).__name__}")
+        recorded = self._recorded(bench)
+        if not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= recorded:
+            raise ValueError(f"epochs must be an int in 1..{recorded} (the epochs "
+                             f"{bench.name} records), got {epochs!r}")
+        self.bench, self.epochs = bench, int(epochs)
+
+    def _recorded(self, bench) -> int:
+        if self.column not in bench.columns:
+            raise ValueError(f"{type(self).__name__} needs a benchmark with a per-epoch "
+                             f"{self.column!r} column of shape (archs, epochs); {bench.name} has "
+                             f"{sorted(bench.columns)}")
+        curves = bench.columns[self.column]
+        if curves.ndim != 2:
+            raise ValueError(f"{bench.name}'s {self.column!r} column has shape {curves.shape}, "
+                             "expected (archs, epochs)")
+        return curves.shape[1]
+
+    def _curve(self, i: int) -> np.ndarray:
+        return self.bench.columns[self.column][i, :self.epochs].astype(float)
+
+    def _train_seconds(self, i: int) -> float:
+        return self.epochs * float(self.bench.seconds_per_epoch[i])
+
+    def _settings(self):
+        return dict(bench=self.bench.name, epochs=self.epochs)
+
+
+class TSE(_BenchEstimator):
+    """-TSE after ``epochs`` epochs, from the benchmark's ``train_loss`` curves.
+
+    A benchmark stores each epoch's mean loss over its training images, which equals the mean
+    over minibatches when they all have the same size (the last one may be smaller).
+    """
+
+    name = "tse"
+    column = "train_loss"
+
+    def _score(self, arch):
+        i = self.bench.index(arch)
+        return tse(self._curve(i)), self._train_seconds(i)
+
+
+class TSEE(TSE):
+    """-TSE-E: the training losses of the ``last`` of the first ``epochs`` epochs."""
+
+    name = "tse_e"
+
+    def __init__(self, bench: Benchmark, epochs: int = 1, last: int = 1):
+        super().__init__(bench, epochs)
+        if not isinstance(last, (int, np.integer)) or not 1 <= last <= self.epochs:
+            raise ValueError(f"last must be an int in 1..{self.epochs} (epochs), got {last!r}")
+        self.last = int(last)
+
+    def _score(self, arch):
+        i = self.bench.index(arch)
+        return tse_e(self._curve(i), last=self.last), self._train_seconds(i)
+
+    def _settings(self):
+        return {**super()._settings(), "last": self.last}
+
+
+class TSEEMA(TSE):
+    """-TSE-EMA: training losses weighted by gamma^(T-t)."""
+
+    name = "tse_ema"
+
+    def __init__(self, bench: Benchmark, epochs: int = 1, gamma: float = 0.9):
+        super().__init__(bench, epochs)
+        if not 0 < gamma <= 1:
+            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
+        self.gamma = float(gamma)
+
+    def _score(self, arch):
+        i = self.bench.index(arch)
+        return tse_ema(self._curve(i), gamma=self.gamma), self._train_seconds(i)
+
+    def _settings(self):
+        return {**super()._settings(), "gamma": self.gamma}
+
+
+class EarlyStopping(_BenchEstimator):
+    """Validation accuracy (percent) after ``epochs`` epochs; cost as the benchmark charges it."""
+
+    name = "early_stopping"
+
+    def __init__(self, bench: Benchmark, epochs: int = 1):
+        super().__init__(bench, epochs)
+        if self.epochs not in bench.fidelities:
+            raise ValueError(f"{bench.name} has no validation accuracy after {epochs} epochs; "
+                             f"choose epochs from {list(bench.fidelities)}")
+
+    def _recorded(self, bench):
+        return max(bench.fidelities, default=0)
+
+    def _score(self, arch):
+        record = self.bench.query(arch, self.epochs)
+        return record.valid_acc, record.cost
+
+
+class CurveExtrapolation(_BenchEstimator):
+    """Validation accuracy at epoch ``at`` predicted from the first ``epochs`` epochs' curve.
+
+    ``last_fit_`` is the CurveFit of the last call (``ok`` False: the fit failed and the last
+    observed accuracy was returned); ``failures_`` counts such calls. Each observed epoch is
+    charged its training and one evaluation.
+    """
+
+    name = "curve_extrapolation"
+    column = "valid_acc_curve"
+
+    def __init__(self, bench: Benchmark, epochs: int = 3, model: str = "pow3",
+                 at: int | None = None):
+        super().__init__(bench, epochs)
+        if model not in CURVES:
+            raise ValueError(f"unknown curve model {model!r}; choose from {sorted(CURVES)}")
+        self.model = model
+        self.at = bench.columns[self.column].shape[1] if at is None else at
+        self.last_fit_: CurveFit | None = None
+        self.failures_ = 0
+
+    def _score(self, arch):
+        i = self.bench.index(arch)
+        fit = fit_curve(self._curve(i), at=self.at, model=self.model)
+        self.last_fit_ = fit
+        self.failures_ += not fit.ok
+        value = float(np.clip(fit.value, 0.0, 100.0))  # accuracies are percentages
+        seconds = self.epochs * (float(self.bench.seconds_per_epoch[i])
+                                 + float(self.bench.eval_seconds[i]))
+        return value, seconds
+
+    def _settings(self):
+        return {**super()._settings(), "model": self.model, "at": self.at}
+
+
+# -- really training ------------------------------------------------------------------------
+class SubsetTraining(Estimator):
+    """Validation accuracy (percent) after training on a random ``fraction`` of the training set.
+
+    The net is built as the zero-cost estimators build it and trained with ``nk.train`` for
+    ``epochs`` epochs; the cost is the measured wall-clock time. ``last_log_`` is the TrainLog of
+    the last call.
+    """
+
+    name = "subset_training"
+
+    def __init__(self, data: Dataset, fraction: float = 0.1, epochs: int = 1, channels: int = 8,
+                 cells_per_stage: int = 1, batch_size: int = 64, lr: float = 0.2, seed: int = 0,
+                 device="cpu"):
+        super().__init__()
+        if not isinstance(data, Dataset):
+            raise TypeError(f"SubsetTraining needs a naskit Dataset, got {type(data).__name__}")
+        if not 0 < fraction <= 1:
+            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+        if round(fraction * len(data.y_train)) < 1:
+            raise ValueError(f"fraction {fraction} of {len(data.y_train)} training images is "
+                             "no image at all")
+        if not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+        self.data, self.fraction, self.epochs = data, fraction, epochs
+        self.channels, self.cells_per_stage = channels, cells_per_stage
+        self.batch_size, self.lr, self.seed, self.device = batch_size, lr, seed, device
+        self.last_log_: TrainLog | None = None
+
+    def _score(self, arch):
+        subset = self.data.subset(n_train=round(self.fraction * len(self.data.y_train)),
+                                  seed=self.seed)
+        net = build(arch, channels=self.channels, cells_per_stage=self.cells_per_stage,
+                    num_classes=self.data.num_classes, in_channels=self.data.input_shape[0],
+                    seed=self.seed)
+        log = train(net, subset, self.epochs, seed=self.seed, device=self.device,
+                    batch_size=self.batch_size, lr=self.lr, evaluate_test=False)
+        self.last_log_ = log
+        return 100.0 * log.epoch_val_acc[-1], None
+
+    def _settings(self):
+        return dict(data=self.data.name, fraction=self.fraction, epochs=self.epochs,
+                    channels=self.channels, cells_per_stage=self.cells_per_stage,
+                    batch_size=self.batch_size, lr=self.lr, seed=self.seed)
