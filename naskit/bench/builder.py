@@ -36,8 +36,8 @@ class Recipe:
     """Everything that fixes one training run, apart from the arch and the seed."""
 
     dataset: str = "cluttered-mnist"
-    n_train: int = 4000
-    n_val: int = 4000
+    n_train: int = 2000
+    n_val: int = 2000
     epochs: int = 4
     channels: int = 8
     cells_per_stage: int = 1
