@@ -29,6 +29,8 @@ def main() -> None:
     p.add_argument("--archs", type=int, default=40)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--save", default=None, help="write every run to this JSON file")
+    p.add_argument("--data-root", default=None,
+                   help="folder with another build of the data set (naskit build-dataset --out)")
     for field in dataclasses.fields(Recipe):
         p.add_argument("--" + field.name.replace("_", "-"), type=type(getattr(defaults, field.name)),
                        default=getattr(defaults, field.name))
@@ -41,7 +43,7 @@ def main() -> None:
                    for i in rng.choice(len(space), 3 * args.archs, replace=False)})
     idx = [int(i) for i in rng.permutation(reps)[:args.archs]]
     start = time.time()
-    runs = Parallel(n_jobs=args.jobs)(delayed(train_one)(i, s, recipe) for i in idx for s in (0, 1))
+    runs = Parallel(n_jobs=args.jobs)(delayed(train_one)(i, s, recipe, data_root=args.data_root) for i in idx for s in (0, 1))
     by = {(r["index"], r["seed"]): r for r in runs}
     metric = {
         "final valid acc": lambda r: r["valid_acc"][-1],
@@ -52,7 +54,7 @@ def main() -> None:
         "final train loss": lambda r: -r["train_loss"][-1],
     }
     acc = np.array([by[(i, 0)]["valid_acc"][-1] for i in idx])
-    result = dict(recipe=dataclasses.asdict(recipe), archs=len(idx),
+    result = dict(recipe=dataclasses.asdict(recipe), data_root=args.data_root, archs=len(idx),
                   seconds_per_run=float(np.mean([sum(r["epoch_seconds"]) + r["eval_seconds"] for r in runs])),
                   wall_seconds=time.time() - start,
                   valid_acc_q10_mean_q90=[float(np.quantile(acc, 0.1)), float(acc.mean()),

