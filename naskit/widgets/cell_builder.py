@@ -1,11 +1,11 @@
-"""Thin ipywidgets views over naskit's objects, for the lessons.
+"""The cell builder: edit one cell by hand and see what it computes and costs.
 
 ``CellBuilder`` lets a learner edit one cell of a search space by hand, an NAS-Bench-201 cell
 (Dong & Yang, ICLR 2020) or the normal and reduction cells of a DARTS genotype (Liu et al.,
 ICLR 2019), and see at once the drawn DAG, its isomorphism class and what the network built from
 it costs: parameters, FLOPs and measured latency. Widgets keep their state in attributes, draw
 through ``naskit.plot`` into PNG bytes and never call ``display()``, so tests drive them by
-setting ``.value`` without a browser. This is the only module that imports ipywidgets.
+setting ``.value`` without a browser.
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import ipywidgets as widgets
 import traitlets
 from matplotlib.figure import Figure
 
-from . import hardware, plot
-from .model import build, build_darts
-from .space import Arch, DartsSpace, Genotype, NB201Space
-from .space.darts import state_name
+from .. import hardware, plot
+from ..model import build, build_darts
+from ..space import Arch, DartsSpace, Genotype, NB201Space
+from ..space.darts import state_name
 
 __all__ = ["CellBuilder"]
 

@@ -1,0 +1,8 @@
+"""Thin ipywidgets views over naskit's objects: every value they show is an attribute too.
+
+Widgets take library objects, keep their state in traits and attributes, redraw through
+``naskit.plot`` into image widgets, and never call ``display()`` themselves.
+"""
+from .cell_builder import CellBuilder
+
+__all__ = ["CellBuilder"]
