@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     for flag, kind, default in (("canvas", int, 12), ("digit-size", int, 8), ("clutter", int, 3),
                                 ("patch", int, 4), ("noise", float, 0.05)):
         rebuild.add_argument(f"--{flag}", type=kind, default=default,
-                             help=f"image geometry (default: %(default)s, the shipped file)")
+                             help="image geometry (default: %(default)s, the shipped file)")
     bench = commands.add_parser(
         "build-bench", help="train every NB201 isomorphism class into the mini benchmark (resumable)")
     bench.add_argument("--work-dir", default="build/nb201-mini",

@@ -19,3 +19,14 @@ def nb201_table_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"NASKIT_DATA={folder!r} is not a folder; point it at the NAS-Bench-201 CSVs (see README)")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """Tiny nets run far faster on one thread than on a thread pool fighting for a shared CPU."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -1,9 +1,7 @@
 """Training-based estimators: TSE by hand, curve fits recover known curves, bench estimators."""
-import math
 
 import numpy as np
 import pytest
-import torch
 
 import naskit as nk
 from naskit.bench import Benchmark
@@ -15,14 +13,6 @@ from naskit.train import TrainLog
 ARCH = ("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+"
         "|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|")
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # tiny nets run far faster on one thread than on threads fighting for a shared CPU
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def synthetic_log():

@@ -18,14 +18,6 @@ ARCH = ("|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+"
         "|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # tiny nets run far faster on one thread than on threads fighting for a shared CPU
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.fixture(scope="module")
 def batch():

@@ -14,7 +14,6 @@ import pytest
 from scipy.stats import binomtest
 
 from naskit.bench import Benchmark
-from naskit.history import History
 from naskit.search import (BOHB, GeneticEvolution, LocalSearch, Proposal, RandomSearch,
                            RegularizedEvolution, Reinforce, hyperband_rungs, run)
 from naskit.space import Arch, NB201Space

@@ -2,7 +2,6 @@
 import html
 
 import pytest
-import torch
 
 from naskit.hardware import Latency, count_flops, count_params
 from naskit.model import build, build_darts
@@ -12,14 +11,6 @@ from naskit.widgets import CellBuilder
 PNG = b"\x89PNG\r\n\x1a\n"
 START = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Every change builds and runs a network; a thread pool on a shared CPU only slows that down."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

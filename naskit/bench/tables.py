@@ -13,7 +13,6 @@ import csv
 import hashlib
 import os
 import pathlib
-import shutil
 import tempfile
 import urllib.request
 
@@ -135,7 +134,7 @@ def _require(name: str, root, download: bool) -> pathlib.Path:
     spec = TABLES[name]
     if download and spec["url"]:
         return fetch(spec["url"], path, spec["sha256"] or None)
-    hint = (f"pass download=True to fetch it, or copy it there" if spec["url"] else
+    hint = ("pass download=True to fetch it, or copy it there" if spec["url"] else
             f"make it from {spec['how']} and copy it there")
     raise FileNotFoundError(f"{name} not found in {path.parent} (set NASKIT_DATA to the folder that "
                             f"holds it); {hint}")

@@ -7,7 +7,6 @@ C=16 and 5 cells per stage the parameter counts equal the benchmark's published 
 """
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from ..ops import NB201_OPS, ReLUConvBN, make_op
