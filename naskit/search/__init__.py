@@ -4,12 +4,12 @@
 returns a ``History``. Strategies: RandomSearch, RegularizedEvolution, GeneticEvolution,
 Reinforce, LocalSearch, BOHB (see each module for its paper).
 """
-from .base import Proposal, Strategy, run
+from .base import Proposal, Searcher, Strategy, run
 from .bohb import BOHB, hyperband_rungs
 from .evolution import GeneticEvolution, RegularizedEvolution
 from .local import LocalSearch
 from .random_search import RandomSearch
 from .reinforce import Reinforce
 
-__all__ = ["Proposal", "Strategy", "run", "RandomSearch", "RegularizedEvolution",
+__all__ = ["Proposal", "Strategy", "Searcher", "run", "RandomSearch", "RegularizedEvolution",
            "GeneticEvolution", "Reinforce", "LocalSearch", "BOHB", "hyperband_rungs"]
