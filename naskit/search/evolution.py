@@ -155,8 +155,9 @@ class GeneticEvolution(Strategy):
 class EvolutionFrame:
     """One cycle of an evolution: the members bred from, the picks, the child, who left.
 
-    ``population``: the trials the child was bred from (REA: the living population, oldest
-    first; genetic: the generation's surviving parents, best first, or generation 0 so far).
+    ``population``: the members alive when the child is bred, before this cycle's removals (REA:
+    the living population, oldest first; genetic: generation 0 so far, then the generation's
+    parents, best first, preceded on its first child by the selection they survived).
     ``sample``, ``parents``, ``removed``: history steps (the tournament's draws, with repeats; the
     parent(s); the members that leave when the child joins). ``mutated``: the edges (string
     order) where the child's op differs from its first parent's.
@@ -226,14 +227,14 @@ def evolution_frames(history: History, strategy) -> list[EvolutionFrame]:
         children: list[Trial] = []
         generation, frames = 0, []
         for t in history:
-            removed = ()
+            removed, members = (), elite if generation else children
             if t.info["generation"] != generation:  # a new generation: the best survive
-                pool = sorted(elite + children, key=lambda m: -m.fitness)  # stable, as in _breed
-                elite, children = pool[:strategy.n_parents], []
-                removed = tuple(m.step for m in pool[strategy.n_parents:])
+                members = sorted(elite + children, key=lambda m: -m.fitness)  # stable, as _breed
+                elite, children = members[:strategy.n_parents], []
+                removed = tuple(m.step for m in members[strategy.n_parents:])
                 generation = t.info["generation"]
             parents = tuple(t.info["parents"])
-            frames.append(EvolutionFrame(t, tuple(elite if generation else children), (), parents,
+            frames.append(EvolutionFrame(t, tuple(members), (), parents,
                                          _changed(t, history, parents), removed, generation))
             children.append(t)
         return frames
