@@ -23,12 +23,12 @@ from ..search import GeneticEvolution, RegularizedEvolution, evolution_frames, r
 __all__ = ["EvolutionStepper"]
 
 
-def _png(draw, figsize) -> bytes:
+def _png(draw, figsize, dpi: int = 100) -> bytes:
     # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
     with matplotlib.rc_context({"font.size": 12}):  # readable on a projector
         fig = Figure(figsize=figsize, layout="constrained")
         draw(fig.add_subplot())
-        return plot.figure_png(fig)
+        return plot.figure_png(fig, dpi=dpi)
 
 
 class EvolutionStepper(widgets.VBox):
@@ -68,9 +68,9 @@ class EvolutionStepper(widgets.VBox):
         image = dict(format="png")
         self.population_image = widgets.Image(**image, layout=widgets.Layout(max_width="560px"))
         self.best_image = widgets.Image(**image, layout=widgets.Layout(max_width="560px"))
-        self.parent_image = widgets.Image(**image, layout=widgets.Layout(max_width="330px"))
-        self.second_parent_image = widgets.Image(**image, layout=widgets.Layout(max_width="330px"))
-        self.child_image = widgets.Image(**image, layout=widgets.Layout(max_width="330px"))
+        self.parent_image = widgets.Image(**image, layout=widgets.Layout(max_width="504px"))
+        self.second_parent_image = widgets.Image(**image, layout=widgets.Layout(max_width="504px"))
+        self.child_image = widgets.Image(**image, layout=widgets.Layout(max_width="504px"))
         self.summary = widgets.HTML()
         for w, css in ((self.population_image, "population"), (self.best_image, "best"),
                        (self.parent_image, "parent"), (self.second_parent_image, "second-parent"),
@@ -133,7 +133,9 @@ class EvolutionStepper(widgets.VBox):
 
     @staticmethod
     def _cell(arch, highlight, title) -> bytes:
-        return _png(lambda ax: plot.cell(arch, ax=ax, highlight=highlight, title=title), (4.2, 2.0))
+        # Cells are drawn small with small labels: a higher dpi makes them readable from afar.
+        return _png(lambda ax: plot.cell(arch, ax=ax, highlight=highlight, title=title), (4.2, 2.0),
+                    dpi=120)
 
     @staticmethod
     def _title(f) -> str:
