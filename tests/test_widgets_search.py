@@ -68,8 +68,11 @@ def test_stepping_the_slider_changes_the_frame_and_the_images(rea_stepper):
     assert bytes(w.parent_image.value).startswith(PNG)
     assert w.second_parent_image.layout.display == "none"  # mutation: one parent
     assert f"step {w.frame_.parents[0]}" in w.summary.value
+    w.play.value = 9  # what the play button does each tick
+    assert w.slider.value == 9 and w.frame_.step == 9
     w.step = 2
-    assert w.slider.value == 2 and w.parent_image.layout.display == "none"  # random member
+    assert w.slider.value == w.play.value == 2
+    assert w.parent_image.layout.display == "none"  # a random member of the first population
     with pytest.raises(traitlets.TraitError, match="0..24"):
         w.step = 25
 

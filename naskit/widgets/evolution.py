@@ -63,7 +63,7 @@ class EvolutionStepper(widgets.VBox):
         self.slider = widgets.IntSlider(0, min=0, max=last, description="step",
                                         continuous_update=False, layout=widgets.Layout(width="60%"))
         self.play = widgets.Play(value=0, min=0, max=last, interval=interval_ms, description="play")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        widgets.link((self.play, "value"), (self.slider, "value"))  # kernel-side: testable
         traitlets.link((self.slider, "value"), (self, "step"))
         image = dict(format="png")
         self.population_image = widgets.Image(**image, layout=widgets.Layout(max_width="560px"))
