@@ -15,7 +15,8 @@ from scipy.stats import binomtest
 
 from naskit.bench import Benchmark
 from naskit.search import (BOHB, GeneticEvolution, LocalSearch, Proposal, RandomSearch,
-                           RegularizedEvolution, Reinforce, hyperband_rungs, run)
+                           RegularizedEvolution, Reinforce, Searcher, evolution_frames,
+                           hyperband_rungs, run)
 from naskit.space import Arch, NB201Space
 
 SPACE = NB201Space()
@@ -336,3 +337,92 @@ def test_nb201_protocol_reproduces_the_published_table(nb201, strategy):
                     for s in range(100)])
     mean, std = NB201_TABLE5[strategy]
     assert abs(acc.mean() - mean) < 0.2 and abs(acc.std() - std) < 0.2, (acc.mean(), acc.std())
+
+
+# -- one step at a time, and evolution replayed frame by frame -------------------------------------
+def test_searcher_steps_make_the_same_history_as_run_and_stop_at_the_budget():
+    strategy = RegularizedEvolution(SPACE, seed=2)
+    expected = run(strategy, TOY, budget=300, fidelity=3)
+    s = Searcher(strategy, TOY, budget=300, fidelity=3)
+    assert s.history_ is None and s.clock_ == 0
+    trials = []
+    while (t := s.step()) is not None:
+        trials.append(t)
+    assert trials == expected.trials and s.history_.trials == expected.trials
+    assert s.done_ and s.step() is None and s.clock_ == expected.total_time
+    s.reset()  # a fresh search: same seed, same trials
+    assert len(s.history_) == 0 and not s.done_
+    assert [s.step() for _ in range(3)] == expected.trials[:3]
+    with pytest.raises(ValueError, match="fidelity=4"):
+        Searcher(strategy, TOY, fidelity=4)
+    with pytest.raises(TypeError, match="not a strategy"):
+        Searcher(object(), TOY)
+
+
+def test_regularized_evolution_notes_its_tournament_and_its_parent_wins_it():
+    h = run(RegularizedEvolution(SPACE, population_size=10, sample_size=3, seed=1), TOY,
+            max_trials=80)
+    assert all(t.info["sample"] == () for t in h[:10])
+    for t in h[10:]:
+        sample = t.info["sample"]
+        assert len(sample) == 3 and all(t.step - 10 <= s < t.step for s in sample)
+        best = max(h[s].fitness for s in sample)
+        assert t.info["parent"] == next(s for s in sample if h[s].fitness == best)
+
+
+def test_evolution_frames_match_a_hand_replay_of_regularized_evolution():
+    strategy = RegularizedEvolution(SPACE, population_size=6, sample_size=2, seed=5)
+    h = run(strategy, TOY, max_trials=40)
+    frames = evolution_frames(h, strategy)
+    replay = RegularizedEvolution(SPACE, population_size=6, sample_size=2, seed=5)
+    replay.reset()
+    for t, f in zip(h, frames):
+        proposal = replay.propose()
+        living = [m[2] for m in replay.population_]  # the population the child was bred from
+        assert [m.step for m in f.population] == living and f.step == t.step
+        assert f.ages == tuple(t.step - s for s in living)
+        if t.step >= 6:
+            assert f.removed == (min(living),)  # the oldest leaves, whatever its fitness
+            parent = h[proposal.info["parent"]].arch
+            differing = [k for k, (a, b) in enumerate(zip(parent.ops, t.arch.ops)) if a != b]
+            assert f.mutated == tuple(differing) and len(differing) == 1
+            assert f.parents == (proposal.info["parent"],) and f.sample == proposal.info["sample"]
+        else:
+            assert f.removed == f.parents == f.sample == f.mutated == ()
+        replay.observe(proposal.arch, TOY.query(proposal.arch))
+
+
+def test_evolution_frames_match_a_hand_replay_of_genetic_evolution():
+    P = 8
+    strategy = GeneticEvolution(SPACE, population_size=P, parent_ratio=0.25, seed=3)
+    h = run(strategy, TOY, max_trials=4 * P)
+    frames = evolution_frames(h, strategy)
+    replay = GeneticEvolution(SPACE, population_size=P, parent_ratio=0.25, seed=3)
+    replay.reset()
+    before = []  # everyone alive before the generation's selection
+    for t, f in zip(h, frames):
+        if t.step % P == 0 and t.step:
+            before = [m[2] for m in replay.parents_ + replay.children_]
+        proposal = replay.propose()
+        assert f.generation == t.step // P == proposal.info["generation"]
+        elite = {m[2] for m in replay.parents_}
+        if t.step < P:
+            assert [m.step for m in f.population] == list(range(t.step)) and f.removed == ()
+        elif t.step % P == 0:
+            assert set(m.step for m in f.population) == set(before)
+            assert set(f.removed) == set(before) - elite and len(elite) == strategy.n_parents
+        else:
+            assert {m.step for m in f.population} == elite and f.removed == ()
+        first = h[f.parents[0]].arch.ops if f.parents else t.arch.ops
+        assert f.mutated == tuple(k for k, (a, b) in enumerate(zip(first, t.arch.ops)) if a != b)
+        replay.observe(proposal.arch, TOY.query(proposal.arch))
+
+
+def test_evolution_frames_reject_other_histories_and_strategies():
+    h = run(RandomSearch(SPACE), TOY, max_trials=5)
+    with pytest.raises(ValueError, match="not made by RegularizedEvolution"):
+        evolution_frames(h, RegularizedEvolution(SPACE))
+    with pytest.raises(TypeError, match="RegularizedEvolution or GeneticEvolution"):
+        evolution_frames(h, RandomSearch(SPACE))
+    with pytest.raises(TypeError, match="History"):
+        evolution_frames(h.trials, RegularizedEvolution(SPACE))

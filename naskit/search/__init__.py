@@ -2,14 +2,16 @@
 
 ``nk.search.run(nk.search.RegularizedEvolution(space, seed=0), bench, budget=12_000, fidelity=12)``
 returns a ``History``. Strategies: RandomSearch, RegularizedEvolution, GeneticEvolution,
-Reinforce, LocalSearch, BOHB (see each module for its paper).
+Reinforce, LocalSearch, BOHB (see each module for its paper). ``Searcher`` pays for one
+query per ``step()``; ``evolution_frames`` replays an evolution cycle by cycle.
 """
-from .base import Proposal, Strategy, run
+from .base import Proposal, Searcher, Strategy, run
 from .bohb import BOHB, hyperband_rungs
-from .evolution import GeneticEvolution, RegularizedEvolution
+from .evolution import EvolutionFrame, GeneticEvolution, RegularizedEvolution, evolution_frames
 from .local import LocalSearch
 from .random_search import RandomSearch
 from .reinforce import Reinforce
 
-__all__ = ["Proposal", "Strategy", "run", "RandomSearch", "RegularizedEvolution",
-           "GeneticEvolution", "Reinforce", "LocalSearch", "BOHB", "hyperband_rungs"]
+__all__ = ["Proposal", "Strategy", "Searcher", "run", "RandomSearch", "RegularizedEvolution",
+           "GeneticEvolution", "EvolutionFrame", "evolution_frames", "Reinforce", "LocalSearch",
+           "BOHB", "hyperband_rungs"]

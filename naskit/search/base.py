@@ -1,11 +1,11 @@
 """The ask/tell protocol of search strategies and the one loop that runs them on a simulated clock.
 
 A strategy proposes an arch (``propose()``), is told the result (``observe(arch, result)``) and
-proposes again; it never trains anything itself. ``run`` pays for each proposal with the training
-time a tabular benchmark records (NAS-Bench-201's protocol, Dong & Yang, ICLR 2020: 12-epoch
-validation accuracy as the signal, 12 epochs of training as the cost, a budget of 12,000 simulated
-seconds, the 200-epoch validation accuracy of the incumbent reported), so strategies are compared
-at equal training cost while a whole search takes milliseconds.
+proposes again; it never trains anything itself. ``Searcher.step()`` pays for each proposal with
+the training time a tabular benchmark records (NAS-Bench-201's protocol, Dong & Yang, ICLR 2020:
+12-epoch validation accuracy as the signal, 12 epochs of training as the cost, a budget of 12,000
+simulated seconds, the 200-epoch validation accuracy of the incumbent reported), so strategies are
+compared at equal training cost while a whole search takes milliseconds; ``run`` loops over it.
 
 Budget rule (NB201's code for random search, REA and REINFORCE): a query is counted only if the
 cumulative cost stays within the budget; the first query that would exceed it is neither charged
@@ -25,7 +25,7 @@ from ..bench import Benchmark, Record
 from ..history import History, Trial
 from ..space import Arch, CellSpace
 
-__all__ = ["Proposal", "Strategy", "run"]
+__all__ = ["Proposal", "Strategy", "Searcher", "run"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,94 @@ def _check_epoch(bench: Benchmark, epoch, what: str) -> int:
     return int(epoch)
 
 
+class Searcher:
+    """Runs a strategy one paid query at a time on a simulated clock; ``run`` is a loop over it.
+
+    ``step()`` asks the strategy for a proposal, charges its training time, records the ``Trial``
+    in ``history_`` and tells the strategy the result. Under a ``budget`` the first query that would
+    overrun it is neither charged nor shown (NB201's rule): ``step()`` then returns None and
+    ``done_`` is True. ``fidelity`` and ``report_epoch`` as in ``run``; ``reset()`` starts over.
+    """
+
+    def __init__(self, strategy, bench: Benchmark, budget: float | None = None,
+                 fidelity: int | None = None, report_epoch: int | None = None):
+        if not all(callable(getattr(strategy, m, None)) for m in ("propose", "observe")):
+            raise TypeError(f"{_name(strategy)} is not a strategy: it needs propose() and "
+                            "observe(arch, result) methods")
+        if budget is not None and not (isinstance(budget, (int, float)) and budget > 0
+                                       and math.isfinite(budget)):
+            raise ValueError(f"budget must be a positive number of simulated seconds, got {budget!r}")
+        self.fidelity = _check_epoch(bench, fidelity, "fidelity")
+        self.report_epoch = _check_epoch(bench, report_epoch, "report_epoch")
+        space = getattr(strategy, "space", None)
+        if space is not None and space != bench.space:
+            raise ValueError(f"{_name(strategy)} searches {space!r} but the benchmark covers "
+                             f"{bench.space!r}")
+        self.strategy, self.bench, self.budget = strategy, bench, budget
+        self.history_: History | None = None
+        self.done_ = False
+
+    def reset(self) -> None:
+        """Reset the strategy and start an empty history at simulated time 0."""
+        if callable(getattr(self.strategy, "reset", None)):
+            self.strategy.reset()
+        self.history_ = History(strategy=repr(self.strategy), seed=getattr(self.strategy, "seed", None),
+                                budget=self.budget, bench=self.bench.name,
+                                report_epoch=self.report_epoch)
+        self.done_ = False
+
+    @property
+    def clock_(self) -> float:
+        """Simulated seconds spent so far."""
+        return 0.0 if self.history_ is None else self.history_.total_time
+
+    def _query(self):
+        strategy, bench = self.strategy, self.bench
+        proposal = strategy.propose()
+        if isinstance(proposal, Proposal):
+            arch, epoch, info = proposal.arch, proposal.epoch, dict(proposal.info)
+            if epoch is None:
+                epoch = self.fidelity
+            elif epoch not in bench.valid_acc:
+                raise ValueError(f"{_name(strategy)} proposed {epoch!r} epochs of training, but "
+                                 f"{bench.name} has results after {list(bench.fidelities)} epochs "
+                                 "only (tell the strategy, e.g. BOHB(..., fidelities=bench.fidelities))")
+        else:
+            arch, epoch, info = proposal, self.fidelity, {}
+        if not isinstance(arch, Arch):
+            raise TypeError(f"{_name(strategy)}.propose() returned {type(arch).__name__}; "
+                            "expected an Arch or a Proposal")
+        try:
+            bench.space.check(arch)
+        except ValueError as e:
+            raise ValueError(f"{_name(strategy)} proposed an invalid arch {arch}: {e}") from None
+        return arch, info, bench.query(arch, epoch)
+
+    def step(self) -> Trial | None:
+        """Pay for one proposal and return its trial, or None once the budget is spent."""
+        if self.history_ is None:
+            self.reset()
+        if self.done_:
+            return None
+        arch, info, result = self._query()
+        clock = self.clock_
+        if self.budget is not None and clock + result.cost > self.budget:
+            self.done_ = True  # NB201: the query that would overrun the budget is not counted
+            return None
+        reported = float(self.bench.valid_acc[self.report_epoch][result.index])
+        trial = Trial(arch, result.valid_acc, reported, result.cost, clock + result.cost,
+                      result.epoch, len(self.history_), info)
+        self.history_.append(trial)
+        self.strategy.observe(arch, result)
+        return trial
+
+    def __repr__(self):
+        n = 0 if self.history_ is None else len(self.history_)
+        budget = "" if self.budget is None else f" of {self.budget:,.0f}"
+        return (f"Searcher({self.strategy!r}, {self.bench.name}, {n} trials, "
+                f"{self.clock_:,.0f}{budget} s{', done' if self.done_ else ''})")
+
+
 def run(strategy, bench: Benchmark, budget: float | None = None,
         fidelity: int | None = None, report_epoch: int | None = None,
         max_trials: int | None = None) -> History:
@@ -114,52 +202,13 @@ def run(strategy, bench: Benchmark, budget: float | None = None,
     NB201's protocol is ``fidelity=12``). ``report_epoch``: the epoch whose validation accuracy
     is reported (default: ``bench.final_epoch``). The strategy is reset first.
     """
-    if not all(callable(getattr(strategy, m, None)) for m in ("propose", "observe")):
-        raise TypeError(f"{_name(strategy)} is not a strategy: it needs propose() and "
-                        "observe(arch, result) methods")
+    searcher = Searcher(strategy, bench, budget, fidelity, report_epoch)
     if budget is None and max_trials is None:
         raise ValueError("give a budget (simulated seconds) or max_trials, or both")
-    if budget is not None and not (isinstance(budget, (int, float)) and budget > 0
-                                   and math.isfinite(budget)):
-        raise ValueError(f"budget must be a positive number of simulated seconds, got {budget!r}")
     if max_trials is not None and (not isinstance(max_trials, int) or max_trials < 1):
         raise ValueError(f"max_trials must be a positive int, got {max_trials!r}")
-    fidelity = _check_epoch(bench, fidelity, "fidelity")
-    report_epoch = _check_epoch(bench, report_epoch, "report_epoch")
-    space = getattr(strategy, "space", None)
-    if space is not None and space != bench.space:
-        raise ValueError(f"{_name(strategy)} searches {space!r} but the benchmark covers "
-                         f"{bench.space!r}")
-    if callable(getattr(strategy, "reset", None)):
-        strategy.reset()
-    reported = bench.valid_acc[report_epoch]
-    history = History(strategy=repr(strategy), seed=getattr(strategy, "seed", None),
-                      budget=budget, bench=bench.name, report_epoch=report_epoch)
-    clock = 0.0
-    while max_trials is None or len(history) < max_trials:
-        proposal = strategy.propose()
-        if isinstance(proposal, Proposal):
-            arch, epoch, info = proposal.arch, proposal.epoch, dict(proposal.info)
-            if epoch is None:
-                epoch = fidelity
-            elif epoch not in bench.valid_acc:
-                raise ValueError(f"{_name(strategy)} proposed {epoch!r} epochs of training, but "
-                                 f"{bench.name} has results after {list(bench.fidelities)} epochs "
-                                 "only (tell the strategy, e.g. BOHB(..., fidelities=bench.fidelities))")
-        else:
-            arch, epoch, info = proposal, fidelity, {}
-        if not isinstance(arch, Arch):
-            raise TypeError(f"{_name(strategy)}.propose() returned {type(arch).__name__}; "
-                            "expected an Arch or a Proposal")
-        try:
-            bench.space.check(arch)
-        except ValueError as e:
-            raise ValueError(f"{_name(strategy)} proposed an invalid arch {arch}: {e}") from None
-        result = bench.query(arch, epoch)
-        if budget is not None and clock + result.cost > budget:
-            break  # NB201: the query that would overrun the budget is not counted
-        clock += result.cost
-        history.append(Trial(arch, result.valid_acc, float(reported[result.index]), result.cost,
-                             clock, result.epoch, len(history), info))
-        strategy.observe(arch, result)
-    return history
+    searcher.reset()
+    while max_trials is None or len(searcher.history_) < max_trials:
+        if searcher.step() is None:
+            break
+    return searcher.history_

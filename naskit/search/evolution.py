@@ -10,15 +10,21 @@ changed) joins the population and the *oldest* member leaves, whatever its fitne
 best ``parent_ratio`` of the population, then fill a new generation with mutants of random parents
 (each edge's op resampled with probability ``mutation_prob``) and uniform crossovers of two random
 parents (each edge's op taken from either).
+
+``evolution_frames(history, strategy)`` replays a finished search of either kind cycle by cycle
+(the members bred from, the tournament, the parent(s), the child and its changed edges, who left),
+the data an evolution stepper shows.
 """
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
+from ..history import History, Trial
 from ..space import Arch
 from .base import Proposal, Strategy
 
-__all__ = ["RegularizedEvolution", "GeneticEvolution"]
+__all__ = ["RegularizedEvolution", "GeneticEvolution", "EvolutionFrame", "evolution_frames"]
 
 
 def _positive_int(name: str, value, minimum: int = 1) -> int:
@@ -39,8 +45,8 @@ class RegularizedEvolution(Strategy):
     """Ageing evolution: tournament selection, one-edge mutation, the oldest member dies.
 
     ``population_`` holds ``(arch, fitness, step)`` from oldest to youngest; a child's trial notes
-    ``info={"parent": step}`` (the parent's history step), the initial random ones
-    ``{"parent": None}``.
+    ``info={"parent": step, "sample": (steps...)}`` (the parent's history step and the tournament's
+    draws in order), the initial random ones ``{"parent": None, "sample": ()}``.
     """
 
     def __init__(self, space, population_size: int = 10, sample_size: int = 3, seed: int | None = 0):
@@ -56,11 +62,12 @@ class RegularizedEvolution(Strategy):
 
     def _propose(self) -> Proposal:
         if self.n_observed_ < self.population_size:
-            return Proposal(self.space.sample(seed=self.rng_), info={"parent": None})
+            return Proposal(self.space.sample(seed=self.rng_), info={"parent": None, "sample": ()})
         members = self.population_
         sample = [members[self.rng_.randrange(len(members))] for _ in range(self.sample_size)]
         parent = max(sample, key=lambda m: m[1])  # the first of equals wins, as max() keeps it
-        return Proposal(self.space.mutate(parent[0], seed=self.rng_), info={"parent": parent[2]})
+        return Proposal(self.space.mutate(parent[0], seed=self.rng_),
+                        info={"parent": parent[2], "sample": tuple(m[2] for m in sample)})
 
     def _observe(self, arch, fitness, result, step):
         self.population_.append((arch, fitness, step))
@@ -142,3 +149,94 @@ class GeneticEvolution(Strategy):
 
     def _observe(self, arch, fitness, result, step):
         self.children_.append((arch, fitness, step))
+
+
+@dataclass(frozen=True)
+class EvolutionFrame:
+    """One cycle of an evolution: the members bred from, the picks, the child, who left.
+
+    ``population``: the members alive when the child is bred, before this cycle's removals (REA:
+    the living population, oldest first; genetic: generation 0 so far, then the generation's
+    parents, best first, preceded on its first child by the selection they survived).
+    ``sample``, ``parents``, ``removed``: history steps (the tournament's draws, with repeats; the
+    parent(s); the members that leave when the child joins). ``mutated``: the edges (string
+    order) where the child's op differs from its first parent's.
+    """
+
+    child: Trial
+    population: tuple[Trial, ...]
+    sample: tuple[int, ...] = ()
+    parents: tuple[int, ...] = ()
+    mutated: tuple[int, ...] = ()
+    removed: tuple[int, ...] = ()
+    generation: int | None = None
+
+    @property
+    def step(self) -> int:
+        """The history step of the child."""
+        return self.child.step
+
+    @property
+    def ages(self) -> tuple[int, ...]:
+        """How many trials ago each population member was born, when the child is."""
+        return tuple(self.step - m.step for m in self.population)
+
+    def __repr__(self):
+        gen = "" if self.generation is None else f", generation={self.generation}"
+        return (f"EvolutionFrame(step={self.step}{gen}, {len(self.population)} members, "
+                f"sample={self.sample}, parents={self.parents}, mutated={self.mutated}, "
+                f"removed={self.removed}, child fitness={self.child.fitness:.2f})")
+
+
+def _changed(child: Trial, history: History, parents) -> tuple[int, ...]:
+    if not parents:
+        return ()
+    ops = history[parents[0]].arch.ops
+    return tuple(e for e, (a, b) in enumerate(zip(ops, child.arch.ops)) if a != b)
+
+
+def _need(history: History, key: str, strategy) -> None:
+    for t in history:
+        if key not in t.info:
+            raise ValueError(f"trial {t.step} has no {key!r} note: the history was not made by "
+                             f"{type(strategy).__name__} (its strategy: {history.strategy or '?'})")
+
+
+def evolution_frames(history: History, strategy) -> list[EvolutionFrame]:
+    """One ``EvolutionFrame`` per trial of ``history``, searched by ``strategy``'s settings.
+
+    ``strategy`` is the ``RegularizedEvolution`` or ``GeneticEvolution`` (its population size and
+    number of parents are read; it is not run). REA's population is the ageing rule replayed:
+    the last ``population_size`` trials before the child, the oldest of which leaves.
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"expected a History, got {type(history).__name__}")
+    if isinstance(strategy, RegularizedEvolution):
+        _need(history, "parent", strategy)
+        size, frames = strategy.population_size, []
+        for t in history:
+            parents = () if t.info["parent"] is None else (t.info["parent"],)
+            frames.append(EvolutionFrame(
+                t, tuple(history[max(0, t.step - size):t.step]), tuple(t.info.get("sample", ())),
+                parents, _changed(t, history, parents),
+                (t.step - size,) if t.step >= size else ()))
+        return frames
+    if isinstance(strategy, GeneticEvolution):
+        _need(history, "generation", strategy)
+        elite: list[Trial] = []
+        children: list[Trial] = []
+        generation, frames = 0, []
+        for t in history:
+            removed, members = (), elite if generation else children
+            if t.info["generation"] != generation:  # a new generation: the best survive
+                members = sorted(elite + children, key=lambda m: -m.fitness)  # stable, as _breed
+                elite, children = members[:strategy.n_parents], []
+                removed = tuple(m.step for m in members[strategy.n_parents:])
+                generation = t.info["generation"]
+            parents = tuple(t.info["parents"])
+            frames.append(EvolutionFrame(t, tuple(members), (), parents,
+                                         _changed(t, history, parents), removed, generation))
+            children.append(t)
+        return frames
+    raise TypeError(f"evolution_frames replays RegularizedEvolution or GeneticEvolution, "
+                    f"got {type(strategy).__name__}")
