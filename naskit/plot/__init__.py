@@ -1,7 +1,9 @@
-"""Drawings of NAS results, one module per kind: cells, searches. Plot functions draw results
+"""Drawings of NAS results, one module per kind: cells, searches, estimator rankings. Plot functions draw results
 they are given, take ``ax=None``, return the Axes and never call show().
 """
 from .cells import HIGHLIGHT_COLOR, OP_COLORS, cell, cell_dot, figure_png
+from .ranking import cost_quality, rank_rank, score_scatter
 from .search import history
 
-__all__ = ["OP_COLORS", "HIGHLIGHT_COLOR", "cell_dot", "cell", "figure_png", "history"]
+__all__ = ["OP_COLORS", "HIGHLIGHT_COLOR", "cell_dot", "cell", "figure_png", "history",
+           "score_scatter", "rank_rank", "cost_quality"]
