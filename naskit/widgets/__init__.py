@@ -4,5 +4,6 @@ Widgets take library objects, keep their state in traits and attributes, redraw 
 ``naskit.plot`` into image widgets, and never call ``display()`` themselves.
 """
 from .cell_builder import CellBuilder
+from .ranking import RankingComparer
 
-__all__ = ["CellBuilder"]
+__all__ = ["CellBuilder", "RankingComparer"]
