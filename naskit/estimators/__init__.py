@@ -9,9 +9,11 @@ estimators follow one protocol, ``score = est(arch)`` (bigger = predicted better
 curves (``TSE``, ``TSEE``, ``TSEEMA`` after Ru et al., NeurIPS 2021; ``EarlyStopping``;
 ``CurveExtrapolation`` after Domhan et al., IJCAI 2015) or train on a subset (``SubsetTraining``).
 ``kendall_tau``, ``spearman_rho``, ``top_k_precision`` and ``bootstrap_ci`` measure how well a
-score ranks archs against the truth.
+score ranks archs against the truth; ``compare`` runs many estimators on one sample of archs
+(``sample_archs``) and collects those measures and each estimator's cost in a ``Comparison``.
 """
 from .base import Estimator
+from .compare import Comparison, EstimatorResult, compare, sample_archs
 from .curves import CURVES, CurveFit, fit_curve
 from .naswot import naswot, naswot_kernel
 from .proxies import (FLOPs, NASWOT, SNIP, ZERO_COST, Fisher, GradNorm, GraSP, JacobCov, Params,
@@ -26,4 +28,4 @@ __all__ = ["Estimator", "naswot", "naswot_kernel", "synflow", "snip", "grad_norm
            "JacobCov", "Params", "FLOPs", "ZERO_COST", "TSE", "TSEE", "TSEEMA", "EarlyStopping",
            "CurveExtrapolation", "SubsetTraining", "epoch_losses", "tse", "tse_e", "tse_ema",
            "CURVES", "CurveFit", "fit_curve", "kendall_tau", "spearman_rho", "top_k_precision",
-           "bootstrap_ci"]
+           "bootstrap_ci", "compare", "Comparison", "EstimatorResult", "sample_archs"]

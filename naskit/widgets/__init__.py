@@ -6,5 +6,6 @@ Widgets take library objects, keep their state in traits and attributes, redraw 
 from .cell_builder import CellBuilder
 from .controller import ControllerInspector
 from .evolution import EvolutionStepper
+from .ranking import RankingComparer
 
-__all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector"]
+__all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer"]

@@ -1,0 +1,266 @@
+"""The ranking comparer: pick performance estimators and a budget, see how well each one ranks.
+
+``RankingComparer`` runs ``naskit.estimators.compare`` on a sample of archs of a benchmark: the
+zero-cost proxies (Mellor et al., ICML 2021; Abdelfattah et al., ICLR 2021) with their parameter
+and FLOP baselines on a minibatch of a data set, and, when the bench records per-epoch curves,
+training-speed and early-stopping estimators (Ru et al., NeurIPS 2021; Domhan et al., IJCAI
+2015). It shows one estimator's scores against the ground truth, as values and as ranks, and every
+estimator's Kendall tau against its cost. Computing takes seconds, so it runs when the button is
+pressed, never on a control change. Like every naskit widget it keeps its state in attributes,
+draws through ``naskit.plot`` into PNG bytes and never calls ``display()``.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+import matplotlib
+from matplotlib.figure import Figure
+
+from .. import plot
+from ..bench import Benchmark
+from ..datasets import Dataset
+from ..estimators import (TSE, TSEE, TSEEMA, ZERO_COST, Comparison, CurveExtrapolation,
+                          EarlyStopping, compare, sample_archs)
+
+__all__ = ["RankingComparer"]
+
+# bench-based estimators: name -> (class, what the bench must have)
+_BENCH = {"tse": (TSE, "train_loss"), "tse_e": (TSEE, "train_loss"),
+          "tse_ema": (TSEEMA, "train_loss"), "early_stopping": (EarlyStopping, None),
+          "curve_extrapolation": (CurveExtrapolation, "valid_acc_curve")}
+_DEFAULT = ("naswot", "synflow", "jacob_cov", "params", "tse", "early_stopping")
+# Large enough to read from the back of a lecture room at the widget's width.
+_RC = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 11}
+
+
+class RankingComparer(widgets.VBox):
+    """Choose estimators, epochs, batch size and archs; compare their rankings with the truth."""
+
+    def __init__(self, bench: Benchmark, data: Dataset | None = None, estimators=None,
+                 n_archs: int = 50, epochs: int | None = None, batch_size: int = 64,
+                 channels: int = 8, cells_per_stage: int = 1, truth: str = "valid_acc",
+                 n_boot: int = 300, seed: int = 0):
+        if not isinstance(bench, Benchmark):
+            raise TypeError(f"RankingComparer needs a naskit Benchmark (nk.bench.load()), got "
+                            f"{type(bench).__name__}")
+        if data is not None and not isinstance(data, Dataset):
+            raise TypeError(f"data must be a naskit Dataset (nk.datasets.load()) or None, got "
+                            f"{type(data).__name__}")
+        self.bench, self.data, self.truth = bench, data, truth
+        self.channels, self.cells_per_stage = channels, cells_per_stage
+        self.n_boot, self.seed = n_boot, seed
+        self.comparison_: Comparison | None = None
+        # the last full result; comparison_ is it or the subset still selected
+        self._computed: Comparison | None = None
+
+        self.available = self._available()
+        chosen = [n for n in _DEFAULT if n in self.available] if estimators is None \
+            else list(estimators)
+        unknown = [n for n in chosen if n not in self.available]
+        if unknown:
+            raise ValueError(f"unknown or unavailable estimators {unknown}; with this bench and "
+                             f"data choose from {self.available}")
+        self.estimator_picker = widgets.SelectMultiple(
+            options=self.available, value=tuple(chosen), rows=min(len(self.available), 10),
+            description="estimators", layout=widgets.Layout(width="300px"))
+
+        max_epochs = self._max_epochs()
+        if epochs is None:
+            # the lowest fidelity below the truth's, so early stopping has something to read
+            early = [f for f in self.bench.fidelities if f < self.bench.final_epoch]
+            epochs = early[0] if early else max(1, max_epochs // 4)
+        self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=max(1, max_epochs),
+                                             description="epochs", disabled=not max_epochs,
+                                             tooltip="epochs seen by training-based estimators")
+        n_images = len(data.y_train) if data is not None else 2
+        sizes = sorted({s for s in (8, 16, 32, 64, 128, 256, batch_size) if 2 <= s <= n_images})
+        sizes = sizes or [2]
+        self.batch_size = widgets.Dropdown(options=sizes, description="batch size",
+                                           value=batch_size if batch_size in sizes else sizes[-1],
+                                           disabled=data is None)
+        self.n_archs = widgets.BoundedIntText(value=n_archs, min=3, max=len(bench.space),
+                                              description="archs")
+        self.compute_button = widgets.Button(description="Compute", button_style="primary",
+                                             icon="play")
+        self.progress = widgets.HTML("Press <b>Compute</b> to score the archs.")
+        self.focus = widgets.Dropdown(options=[], description="show")
+        self.scatter_image = widgets.Image(format="png", layout=widgets.Layout(max_width="520px"))
+        self.rank_image = widgets.Image(format="png", layout=widgets.Layout(max_width="460px"))
+        self.cost_image = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
+        self.table = widgets.HTML()
+        for w, cls in [(self.estimator_picker, "estimators"), (self.epochs, "epochs"),
+                       (self.batch_size, "batch-size"), (self.n_archs, "n-archs"),
+                       (self.compute_button, "compute"), (self.progress, "progress"),
+                       (self.focus, "focus"), (self.scatter_image, "scatter"),
+                       (self.rank_image, "rank"), (self.cost_image, "cost"),
+                       (self.table, "table")]:
+            w.add_class(f"naskit-ranking-{cls}")
+
+        self.compute_button.on_click(lambda _: self.compute())
+        self.estimator_picker.observe(self._on_pick, "value")
+        for control in (self.epochs, self.batch_size, self.n_archs):
+            control.observe(self._on_setting, "value")
+        self.focus.observe(self._on_focus, "value")
+
+        controls = widgets.HBox([self.estimator_picker,
+                                 widgets.VBox([self.epochs, self.batch_size, self.n_archs,
+                                               self.compute_button])])
+        pair = widgets.HBox([self.scatter_image, self.rank_image],
+                            layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__(children=[controls, self.progress, self.table, self.focus, pair,
+                                   self.cost_image])
+        self.add_class("naskit-ranking-comparer")
+
+    def __repr__(self):
+        done = "not computed" if self.comparison_ is None else \
+            f"{len(self.comparison_)} estimators on {len(self.comparison_.archs)} archs"
+        return (f"RankingComparer(bench={self.bench.name!r}, "
+                f"estimators={list(self.estimator_picker.value)})  # {done}")
+
+    # -- what can be compared ------------------------------------------------------------------
+    def _available(self) -> list[str]:
+        names = list(ZERO_COST) if self.data is not None else []
+        for name, (_, column) in _BENCH.items():
+            if (column is None and self.bench.fidelities) or column in self.bench.columns:
+                names.append(name)
+        return names
+
+    def _max_epochs(self) -> int:
+        curves = [self.bench.columns[c].shape[1] for c in ("train_loss", "valid_acc_curve")
+                  if c in self.bench.columns and self.bench.columns[c].ndim == 2]
+        return max(curves + [max(self.bench.fidelities, default=0)])
+
+    def estimators(self) -> dict:
+        """The selected estimators, built with the current settings: name -> estimator."""
+        out = {}
+        for name in self.estimator_picker.value:
+            if name in ZERO_COST:
+                cls = ZERO_COST[name]
+                args = dict(channels=self.channels, cells_per_stage=self.cells_per_stage,
+                            seed=self.seed)
+                if cls.uses_batch:
+                    args["batch_size"] = self.batch_size.value
+                out[name] = cls(self.data, **args)
+            else:
+                out[name] = _BENCH[name][0](self.bench, epochs=self.epochs.value)
+        return out
+
+    # -- computing -----------------------------------------------------------------------------
+    def compute(self) -> Comparison | None:
+        """Score a fresh sample of archs with the selected estimators; redraw everything."""
+        names = list(self.estimator_picker.value)
+        if not names:
+            self._say("Select at least one estimator.", error=True)
+            return None
+        try:
+            ests = self.estimators()
+            archs = sample_archs(self.bench.space, self.n_archs.value, seed=self.seed)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return None
+        done = {"n": 0}
+        total = len(names) * len(archs)
+
+        def progress(name, j, n):
+            done["n"] += 1
+            if j == n or j % 10 == 0:
+                self._say(f"Scoring with <b>{html.escape(name)}</b>: {j}/{n} archs "
+                          f"({done['n'] / total:.0%} done)")
+
+        self._computed = compare(ests, self.bench, archs, truth=self.truth, n_boot=self.n_boot,
+                                 seed=self.seed, progress=progress)
+        self._show(self._computed)
+        self._say(f"Scored {len(archs)} archs with {len(names)} estimator"
+                  f"{'s' * (len(names) != 1)}.")
+        return self.comparison_
+
+    def _show(self, comparison: Comparison) -> None:
+        self.comparison_ = comparison
+        keep = self.focus.value if self.focus.value in comparison.names else None
+        self.focus.unobserve(self._on_focus, "value")
+        self.focus.options = comparison.names
+        self.focus.value = keep or (comparison.names[0] if comparison.names else None)
+        self.focus.observe(self._on_focus, "value")
+        self._draw_focus()
+        self.cost_image.value = _png(lambda ax: plot.cost_quality(comparison, ax=ax), (7.2, 5.2)) \
+            if len(comparison) else b""
+        self.table.value = _table(comparison)
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_pick(self, change):
+        if self._computed is None:
+            return
+        have = [n for n in change["new"] if n in self._computed.names]
+        self._show(self._computed.select(have))
+        missing = [n for n in change["new"] if n not in self._computed.names]
+        if missing:
+            self._say(f"Press <b>Compute</b> to score with {', '.join(missing)}.")
+
+    def _on_setting(self, change):
+        if self._computed is not None:
+            self._say("Settings changed: press <b>Compute</b> to score again.")
+
+    def _on_focus(self, change):
+        self._draw_focus()
+
+    # -- views ---------------------------------------------------------------------------------
+    def _draw_focus(self):
+        c, name = self.comparison_, self.focus.value
+        if c is None or name is None:
+            self.scatter_image.value = self.rank_image.value = b""
+            return
+        self.scatter_image.value = _png(lambda ax: plot.score_scatter(c, name, ax=ax), (6.0, 4.6))
+        self.rank_image.value = _png(lambda ax: plot.rank_rank(c, name, ax=ax), (5.2, 4.6))
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.progress.value = f"<span style='color:#b00020'>{html.escape(text)}</span>" \
+            if error else text
+
+    @property
+    def scatter_png(self) -> bytes:
+        """PNG bytes of the focused estimator's score-against-truth scatter."""
+        return bytes(self.scatter_image.value)
+
+    @property
+    def rank_png(self) -> bytes:
+        """PNG bytes of the focused estimator's rank-against-rank plot."""
+        return bytes(self.rank_image.value)
+
+    @property
+    def cost_png(self) -> bytes:
+        """PNG bytes of every shown estimator's tau against its seconds per arch."""
+        return bytes(self.cost_image.value)
+
+
+def _png(draw, size) -> bytes:
+    # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(fig.add_subplot())
+        return plot.figure_png(fig)
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "–" if not math.isfinite(x) else f"{x:.{digits}f}"
+
+
+def _table(c: Comparison) -> str:
+    if not len(c):
+        return "<i>No estimator selected.</i>"
+    pct = f"{c.level:.0%}"
+    head = ["estimator", "Kendall τ", f"τ {pct} CI", "Spearman ρ", f"ρ {pct} CI",
+            f"top-{c.k} precision", "seconds / arch"]
+    rows = []
+    for r in sorted(c, key=lambda r: -r.tau if math.isfinite(r.tau) else math.inf):
+        clock = " <small>(simulated)</small>" if r.simulated else ""
+        cells = [f"<b>{html.escape(r.name)}</b>", _fmt(r.tau),
+                 f"[{_fmt(r.tau_ci[0])}, {_fmt(r.tau_ci[1])}]", _fmt(r.rho),
+                 f"[{_fmt(r.rho_ci[0])}, {_fmt(r.rho_ci[1])}]", _fmt(r.top_k),
+                 f"{r.seconds_per_arch:.3g}{clock}"]
+        rows.append("<tr>" + "".join(f"<td style='padding:2px 10px'>{x}</td>" for x in cells)
+                    + "</tr>")
+    header = "".join(f"<th style='padding:2px 10px;text-align:left'>{h}</th>" for h in head)
+    return (f"<div style='font-size:14px'>Ground truth: {html.escape(c.truth_label)} on "
+            f"{len(c.archs)} archs<table><tr>{header}</tr>{''.join(rows)}</table></div>")

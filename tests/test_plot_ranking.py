@@ -1,0 +1,83 @@
+"""plot.score_scatter, rank_rank and cost_quality draw exactly the comparison they are given."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from naskit import plot  # noqa: E402
+from naskit.estimators import Comparison, EstimatorResult  # noqa: E402
+from naskit.space import NB201Space  # noqa: E402
+
+SPACE = NB201Space()
+
+
+def result(name, scores, truth, cost, simulated=False):
+    tau, rho = stats.kendalltau(scores, truth)[0], stats.spearmanr(scores, truth)[0]
+    return EstimatorResult(name, np.asarray(scores, float), tau, (tau - 0.1, tau + 0.1), rho,
+                           (rho - 0.1, rho + 0.1), 0.5, cost, simulated)
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(75, 90, 30)
+    truth[:2] = 10.0  # two archs that never learn, far below the rest
+    results = {"good": result("good", truth + rng.normal(0, 3, 30), truth, 0.01),
+               "noise": result("noise", rng.normal(size=30), truth, 0.02),
+               "slow": result("slow", truth, truth, 50.0, simulated=True)}
+    return Comparison(tuple(SPACE[i] for i in range(30)), truth, "valid_acc", 200, 400.0, results,
+                      k=3, level=0.95, n_boot=10, seed=0)
+
+
+def _points(ax):
+    return np.concatenate([c.get_offsets() for c in ax.collections
+                           if isinstance(c, PathCollection)])
+
+
+def test_score_scatter_draws_every_arch_and_states_tau(comparison):
+    fig, ax = plt.subplots()
+    assert plot.score_scatter(comparison, "good", ax=ax) is ax
+    pts = _points(ax)
+    assert len(pts) == 30
+    truth, scores = comparison.truth, comparison["good"].scores
+    inside = truth > 50  # the two outliers sit at the left edge, the rest where they are
+    assert {tuple(p) for p in np.c_[truth, scores][inside]} <= {tuple(p) for p in pts}
+    assert (pts[:, 0] >= ax.get_xlim()[0]).all() and ax.get_xlim()[0] > 10
+    assert f"τ = {comparison['good'].tau:.2f}" in ax.get_title()
+    assert "95% CI" in ax.get_title()
+    plt.close(fig)
+
+
+def test_rank_rank_puts_the_best_arch_first(comparison):
+    fig, ax = plt.subplots()
+    assert plot.rank_rank(comparison, "slow", ax=ax) is ax
+    pts = _points(ax)
+    assert np.allclose(pts[:, 0], pts[:, 1])  # the truth ranked against itself: the diagonal
+    best = int(np.argmax(comparison.truth))
+    assert pts[best, 0] == 1
+    plt.close(fig)
+
+
+def test_cost_quality_has_one_point_per_estimator_on_a_log_axis(comparison):
+    fig, ax = plt.subplots()
+    assert plot.cost_quality(comparison, ax=ax) is ax
+    assert ax.get_xscale() == "log"
+    drawn = {(x, y) for line in ax.lines if line.get_marker() in ("o", "s")
+             for x, y in zip(line.get_xdata(), line.get_ydata())}
+    assert drawn == {(r.seconds_per_arch, r.tau) for r in comparison}
+    assert {t.get_text() for t in ax.texts} == set(comparison.names)
+    plt.close(fig)
+
+
+def test_bad_input(comparison):
+    with pytest.raises(TypeError, match="Comparison"):
+        plot.cost_quality({"good": 1})
+    with pytest.raises(KeyError, match="choose from"):
+        plot.score_scatter(comparison, "naswot")
+    with pytest.raises(ValueError, match="no estimators"):
+        plot.cost_quality(comparison.select([]))

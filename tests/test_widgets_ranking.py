@@ -1,0 +1,119 @@
+"""RankingComparer driven headlessly: press Compute, change focus and selection, read what it shows."""
+import numpy as np
+import pytest
+import torch
+
+import naskit as nk
+from naskit.bench import Benchmark
+from naskit.estimators import NASWOT, TSE, EarlyStopping, Params, compare, sample_archs
+from naskit.widgets import RankingComparer
+
+from test_estimators_compare import curve_bench
+
+PNG = b"\x89PNG\r\n\x1a\n"
+CHOSEN = ["naswot", "params", "tse", "early_stopping"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    return curve_bench()
+
+
+@pytest.fixture(scope="module")
+def data():
+    return nk.datasets.load().subset(n_train=64, n_val=16, seed=0)
+
+
+@pytest.fixture(scope="module")
+def computed(bench, data):
+    w = RankingComparer(bench, data, estimators=CHOSEN, n_archs=12, channels=4, batch_size=16,
+                        n_boot=30, seed=1)
+    w.epochs.value = 2
+    w.compute_button.click()
+    return w
+
+
+def test_offers_what_bench_and_data_allow(bench, data):
+    w = RankingComparer(bench, data)
+    assert {"naswot", "synflow", "jacob_cov", "params", "flops"} <= set(w.available)
+    assert {"tse", "tse_e", "tse_ema", "early_stopping", "curve_extrapolation"} <= set(w.available)
+    assert set(w.estimator_picker.value) <= set(w.available)
+    without_data = RankingComparer(bench)
+    assert "naswot" not in without_data.available and "tse" in without_data.available
+    bare = Benchmark("bare", bench.space, {12: bench.valid_acc[1], 200: bench.valid_acc[4]})
+    w = RankingComparer(bare, data)
+    assert "tse" not in w.available and "curve_extrapolation" not in w.available
+    assert "early_stopping" in w.available and w.epochs.value == 12  # a fidelity below the truth
+
+
+def test_nothing_computed_until_the_button(bench, data):
+    w = RankingComparer(bench, data, estimators=CHOSEN, n_archs=12, channels=4, batch_size=16)
+    w.epochs.value, w.n_archs.value = 3, 20
+    assert w.comparison_ is None and w.scatter_png == b"" and w.cost_png == b""
+
+
+def test_compute_fills_comparison_images_and_table(computed, bench, data):
+    w = computed
+    c = w.comparison_
+    assert c.names == CHOSEN and len(c.archs) == 12
+    assert w.scatter_png.startswith(PNG) and w.rank_png.startswith(PNG)
+    assert w.cost_png.startswith(PNG)
+    assert all(f"<b>{n}</b>" in w.table.value for n in CHOSEN)
+    assert "Scored 12 archs with 4 estimators" in w.progress.value
+    # the same computation done with the library alone gives the same numbers
+    archs = sample_archs(bench.space, 12, seed=1)
+    assert list(c.archs) == archs
+    ref = compare([NASWOT(data, channels=4, batch_size=16, seed=1), Params(data, channels=4, seed=1),
+                   TSE(bench, epochs=2), EarlyStopping(bench, epochs=2)], bench, archs,
+                  n_boot=30, seed=1)
+    for name in CHOSEN:
+        assert np.allclose(c[name].scores, ref[name].scores)
+        assert c[name].tau == pytest.approx(ref[name].tau)
+        assert c[name].tau_ci == pytest.approx(ref[name].tau_ci)
+
+
+def test_focus_changes_the_scatter(computed):
+    w = computed
+    assert w.focus.options == tuple(CHOSEN)
+    before, rank_before = w.scatter_png, w.rank_png
+    w.focus.value = "tse"
+    assert w.scatter_png.startswith(PNG) and w.scatter_png != before and w.rank_png != rank_before
+    w.focus.value = CHOSEN[0]
+    assert w.scatter_png == before  # drawing is deterministic
+
+
+def test_deselecting_removes_an_estimator_without_recomputing(bench, data):
+    w = RankingComparer(bench, data, estimators=["params", "tse", "early_stopping"], n_archs=10,
+                        channels=4, n_boot=20)
+    w.compute()
+    full, cost = w.comparison_, w.cost_png
+    w.estimator_picker.value = ("params", "early_stopping")
+    assert w.comparison_.names == ["params", "early_stopping"]
+    assert "<b>tse</b>" not in w.table.value and "<b>params</b>" in w.table.value
+    assert w.cost_png != cost and w.comparison_["params"] is full["params"]
+    w.estimator_picker.value = ("params", "early_stopping", "naswot")
+    assert "Compute</b> to score with naswot" in w.progress.value
+    assert "naswot" not in w.comparison_.names
+    w.n_archs.value = 11
+    assert "Settings changed" in w.progress.value
+
+
+def test_bad_input_is_reported(bench, data):
+    with pytest.raises(ValueError, match="unknown or unavailable estimators \\['nope'\\]"):
+        RankingComparer(bench, data, estimators=["nope"])
+    with pytest.raises(ValueError, match="unavailable"):
+        RankingComparer(bench, None, estimators=["naswot"])
+    with pytest.raises(TypeError, match="Benchmark"):
+        RankingComparer("mini", data)
+    w = RankingComparer(bench, data, estimators=["tse"])
+    w.estimator_picker.value = ()
+    assert w.compute() is None and "at least one estimator" in w.progress.value
+    assert "RankingComparer(bench='toy'" in repr(w)
