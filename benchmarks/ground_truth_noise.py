@@ -5,8 +5,10 @@ with the benchmark. Run from the repo root, e.g.
 
     python benchmarks/ground_truth_noise.py --archs 40 --n-train 4000 --epochs 2
 
-and it prints seconds per run (one thread per process), the accuracy spread and tau for final
-validation accuracy, final validation loss and the mean validation loss of the last two epochs.
+and it prints seconds per run (one thread per process), the accuracy spread and the tau of several
+candidate metrics (with a bootstrap 95% interval for the final validation accuracy's tau). Archs are
+drawn uniformly from the space (as a user samples them; cells of one class share a record) unless
+--distinct asks for distinct functional classes.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from joblib import Parallel, delayed
 from scipy.stats import kendalltau
 
 from naskit.bench.builder import Recipe, train_one
+from naskit.estimators import bootstrap_ci, kendall_tau
 from naskit.space import NB201Space
 
 
@@ -29,6 +32,9 @@ def main() -> None:
     p.add_argument("--archs", type=int, default=40)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--save", default=None, help="write every run to this JSON file")
+    p.add_argument("--sample-seed", type=int, default=0, help="which archs are drawn")
+    p.add_argument("--distinct", action="store_true",
+                   help="draw distinct functional classes instead of uniformly random archs")
     p.add_argument("--data-root", default=None,
                    help="folder with another build of the data set (naskit build-dataset --out)")
     for field in dataclasses.fields(Recipe):
@@ -36,14 +42,17 @@ def main() -> None:
                        default=getattr(defaults, field.name))
     args = p.parse_args()
     recipe = Recipe(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Recipe)})
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(args.sample_seed)
     space = NB201Space()
-    # distinct functional classes, so that no pair is trivially tied
-    reps = sorted({space.index(space.canonical(space[int(i)], "function"))
-                   for i in rng.choice(len(space), 3 * args.archs, replace=False)})
-    idx = [int(i) for i in rng.permutation(reps)[:args.archs]]
+    rep = lambda i: space.index(space.canonical(space[int(i)], "function"))
+    if args.distinct:  # distinct functional classes: no pair is tied by construction
+        reps = sorted({rep(i) for i in rng.choice(len(space), 3 * args.archs, replace=False)})
+        idx = [int(i) for i in rng.permutation(reps)[:args.archs]]
+    else:  # uniformly random archs, as a benchmark user samples them; each class trains once
+        idx = [rep(i) for i in rng.choice(len(space), args.archs, replace=False)]
     start = time.time()
-    runs = Parallel(n_jobs=args.jobs)(delayed(train_one)(i, s, recipe, data_root=args.data_root) for i in idx for s in (0, 1))
+    runs = Parallel(n_jobs=args.jobs)(delayed(train_one)(i, s, recipe, data_root=args.data_root)
+                                      for i in sorted(set(idx)) for s in (0, 1))
     by = {(r["index"], r["seed"]): r for r in runs}
     metric = {
         "final valid acc": lambda r: r["valid_acc"][-1],
@@ -55,13 +64,17 @@ def main() -> None:
     }
     acc = np.array([by[(i, 0)]["valid_acc"][-1] for i in idx])
     result = dict(recipe=dataclasses.asdict(recipe), data_root=args.data_root, archs=len(idx),
+                  distinct=args.distinct, sample_seed=args.sample_seed,
                   seconds_per_run=float(np.mean([sum(r["epoch_seconds"]) + r["eval_seconds"] for r in runs])),
                   wall_seconds=time.time() - start,
                   valid_acc_q10_mean_q90=[float(np.quantile(acc, 0.1)), float(acc.mean()),
                                           float(np.quantile(acc, 0.9))],
                   seed_tau={name: float(kendalltau([f(by[(i, 0)]) for i in idx],
                                                    [f(by[(i, 1)]) for i in idx])[0])
-                            for name, f in metric.items()})
+                            for name, f in metric.items()},
+                  seed_tau_final_acc_ci95=list(bootstrap_ci(
+                      kendall_tau, [by[(i, 0)]["valid_acc"][-1] for i in idx],
+                      [by[(i, 1)]["valid_acc"][-1] for i in idx], n_boot=1000, seed=0)))
     print(json.dumps(result, indent=1))
     if args.save:
         with open(args.save, "w") as f:
