@@ -22,7 +22,10 @@ __all__ = ["TrainLog", "train", "evaluate"]
 
 @dataclass
 class TrainLog:
-    """What happened during one training run; lists are per step or per epoch."""
+    """What happened during one training run; lists are per step or per epoch.
+
+    ``epoch_seconds`` times the training of each epoch, ``val_seconds`` its validation pass.
+    """
 
     step_loss: list[float] = field(default_factory=list)
     epoch_train_loss: list[float] = field(default_factory=list)
@@ -30,6 +33,7 @@ class TrainLog:
     epoch_val_loss: list[float] = field(default_factory=list)
     epoch_val_acc: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    val_seconds: list[float] = field(default_factory=list)
     test_acc: float | None = None
     seed: int = 0
 
@@ -116,7 +120,9 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
         log.epoch_train_loss.append(total / n)
         log.epoch_train_acc.append(correct / n)
         log.epoch_seconds.append(time.perf_counter() - start)
+        start = time.perf_counter()
         vloss, vacc = evaluate(net, data.x_val, data.y_val, device=device)
+        log.val_seconds.append(time.perf_counter() - start)
         log.epoch_val_loss.append(vloss)
         log.epoch_val_acc.append(vacc)
     if bar is not None:
