@@ -7,7 +7,7 @@ Run from the repo root, e.g.
 Part 1 times, for each of ``--ratio-archs`` random NB201 archs, ``naswot(net, x)`` and one
 forward pass of the same net on the same batch (training mode, no gradients: what NASWOT runs),
 each the median of ``--repeats`` runs, for the mini-bench recipe (8 channels, 1 cell per stage,
-1x12x12 inputs) and the NAS-Bench-201 CIFAR net (16 channels, 5 cells per stage, 3x32x32 random
+1x16x16 inputs) and the NAS-Bench-201 CIFAR net (16 channels, 5 cells per stage, 3x32x32 random
 inputs). The target is NASWOT under 2x the forward pass. Part 2 calls every zero-cost estimator
 (the arch-level objects, which also build the net) on ``--archs`` random archs and reports the
 mean cost per arch and that cost times 1,000 (extrapolated unless --archs is 1000). Part 3, once
@@ -89,7 +89,7 @@ def main() -> None:
     print(f"{'net':<44} {'forward ms':>10} {'naswot ms':>10} {'ratio':>6} {'max':>6}")
     g = torch.Generator().manual_seed(0)
     idx = torch.randperm(len(data.y_train), generator=g)[:args.batch_size]
-    setups = [("mini recipe: C=8, 1 cell/stage, 1x12x12", 8, 1, data.x_train[idx]),
+    setups = [("mini recipe: C=8, 1 cell/stage, 1x16x16", 8, 1, data.x_train[idx]),
               ("NB201 CIFAR: C=16, 5 cells/stage, 3x32x32", 16, 5,
                torch.randn(args.batch_size, 3, 32, 32, generator=g))]
     for label, channels, cells, x in setups:

