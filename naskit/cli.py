@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                              help="image geometry (default: %(default)s, the shipped file)")
     bench = commands.add_parser(
         "build-bench", help="train every NB201 isomorphism class into the mini benchmark (resumable)")
-    bench.add_argument("--work-dir", default="build/nb201-mini",
+    bench.add_argument("--work-dir", default="data/nb201-mini-build",
                        help="where finished runs are logged; rerun to resume (default: %(default)s)")
     bench.add_argument("--out", default=None, help="benchmark file (default: data/nb201-mini.npz)")
     bench.add_argument("--jobs", type=int, default=2, help="parallel training processes")

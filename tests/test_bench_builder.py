@@ -34,6 +34,8 @@ def test_train_one_is_deterministic_and_complete():
     timing = ("epoch_seconds", "eval_seconds")
     assert {k: v for k, v in a.items() if k not in timing} == {k: v for k, v in b.items() if k not in timing}
     assert len(a["valid_acc"]) == len(a["train_loss"]) == 2 and 0 <= a["test_acc"] <= 100
+    assert len(a["step_loss"]) == 2 * 2  # 64 images in batches of 32, two epochs
+    assert a["train_loss"][0] == pytest.approx(np.mean(a["step_loss"][:2]), abs=1e-3)
     assert a["params"] == nk.hardware.count_params(nk.build(SPACE[123], channels=2, cells_per_stage=1, in_channels=1))
     assert train_one(123, 1, TINY)["train_loss"] != a["train_loss"]
 
@@ -83,7 +85,8 @@ def _fake_log(path, recipe, seeds=2, drop=None):
                 continue
             acc = sorted(rng.uniform(10, 90, recipe.epochs))
             f.write(json.dumps(dict(index=i, seed=s, recipe=recipe.key(), params=i, flops=2 * i,
-                                    train_loss=list(rng.uniform(0, 2, recipe.epochs)), valid_acc=acc,
+                                    train_loss=list(rng.uniform(0, 2, recipe.epochs)),
+                                    step_loss=[0.5, 0.25, 0.125], valid_acc=acc,
                                     valid_loss=list(rng.uniform(0, 2, recipe.epochs)),
                                     test_acc=acc[-1] - 1, epoch_seconds=[1.0] * recipe.epochs,
                                     eval_seconds=0.5)) + "\n")
@@ -102,6 +105,7 @@ def test_assemble_spreads_each_class_record_over_its_members(tmp_path):
             assert rec.valid_acc == pytest.approx(runs[(rep, 0)]["valid_acc"][-1], rel=1e-6)
             assert rec.cost == pytest.approx(2 * 1.0 + 0.5)
             assert bench.column("params")[SPACE.index(arch)] == rep
+    assert np.allclose(bench.column("step_loss")[SPACE.index(members[0])], [0.5, 0.25, 0.125])
     seeds = bench.column("valid_acc_seeds")
     assert seeds.shape == (15625, 2, 2)
     assert 0.001 < np.mean(~np.isnan(seeds[:, 1, -1])) < 0.05  # the second seed covers 50 classes

@@ -35,9 +35,9 @@ class Recipe:
     """Everything that fixes one training run, apart from the arch and the seed."""
 
     dataset: str = "cluttered-mnist"
-    n_train: int = 2000
+    n_train: int = 3000
     n_val: int = 2000
-    epochs: int = 4
+    epochs: int = 2
     channels: int = 8
     cells_per_stage: int = 1
     batch_size: int = 64
@@ -93,7 +93,8 @@ def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", thread
     log = train(net, data, epochs=recipe.epochs, seed=seed, device=device,
                 batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay)
     return dict(index=index, seed=seed, recipe=recipe.key(), params=params, flops=flops,
-                train_loss=log.epoch_train_loss, valid_acc=[100 * a for a in log.epoch_val_acc],
+                train_loss=log.epoch_train_loss, step_loss=[round(x, 4) for x in log.step_loss],
+                valid_acc=[100 * a for a in log.epoch_val_acc],
                 valid_loss=log.epoch_val_loss, test_acc=100 * log.test_acc,
                 epoch_seconds=log.epoch_seconds,
                 eval_seconds=log.val_seconds[-1])  # one evaluation, charged by simulated searches
@@ -170,6 +171,8 @@ def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2) -> pathlib.Path
     n, E = len(space), recipe.epochs
     arrays = {f"{name}": np.full((seeds, n, E), np.nan, np.float32)
               for name in ("train_loss", "valid_acc", "valid_loss")}
+    steps = len(next(iter(by_unit.values()))["step_loss"]) if by_unit else 0
+    arrays["step_loss"] = np.full((seeds, n, steps), np.nan, np.float16)  # TSE at any step budget
     arrays["test_acc"] = np.full((seeds, n), np.nan, np.float32)
     arrays["seconds_per_epoch"] = np.full(n, np.nan, np.float32)
     arrays["eval_seconds"] = np.full(n, np.nan, np.float32)
@@ -188,7 +191,7 @@ def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2) -> pathlib.Path
             run = by_unit.get((rep, s))
             if run is None:
                 continue
-            for name in ("train_loss", "valid_acc", "valid_loss"):
+            for name in ("train_loss", "valid_acc", "valid_loss", "step_loss"):
                 arrays[name][s, rows] = run[name]
             arrays["test_acc"][s, rows] = run["test_acc"]
         run = by_unit[(rep, 0)]

@@ -2,8 +2,8 @@
 
 Built by ``naskit build-bench`` (see data/README.md for the recipe and its measured noise); one
 representative per functional isomorphism class was trained and its record is shared by the
-class. Per arch it holds per-epoch training loss, validation accuracy and loss, the final test
-accuracy, params, FLOPs and training seconds per epoch, for seed 0 and, on a random subset of
+class. Per arch it holds per-epoch training loss, the loss of every minibatch, validation accuracy
+and loss, the final test accuracy, params, FLOPs and training seconds per epoch, for seed 0 and, on a random subset of
 classes, further seeds that measure the noise ceiling of any estimator.
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from .base import Benchmark
 __all__ = ["MINI_FILE", "load_mini"]
 
 MINI_FILE = DATA_DIR / "nb201-mini.npz"
-_KEYS = ("train_loss", "valid_acc", "valid_loss", "test_acc", "seconds_per_epoch", "eval_seconds",
-         "params", "flops", "representative", "meta")
+_KEYS = ("train_loss", "step_loss", "valid_acc", "valid_loss", "test_acc", "seconds_per_epoch",
+         "eval_seconds", "params", "flops", "representative", "meta")
 
 
 def load_mini(path=None) -> Benchmark:
@@ -44,6 +44,7 @@ def load_mini(path=None) -> Benchmark:
     seeds = lambda x: np.moveaxis(x, 0, 1)  # (seeds, n, ...) -> (n, seeds, ...): rows are archs
     columns = dict(params=a["params"], flops=a["flops"], representative=a["representative"],
                    train_loss=a["train_loss"][0], valid_loss=a["valid_loss"][0],
+                   step_loss=a["step_loss"][0].astype(np.float32),
                    valid_acc_curve=acc, valid_acc_seeds=seeds(a["valid_acc"]),
                    valid_loss_seeds=seeds(a["valid_loss"]), test_acc_seeds=seeds(a["test_acc"]))
     bench = Benchmark("mini", NB201Space(), {e: acc[:, e - 1] for e in range(1, epochs + 1)},
