@@ -3,7 +3,6 @@ import random
 
 import numpy as np
 import pytest
-import torch
 from scipy import stats
 
 import naskit as nk
@@ -12,13 +11,6 @@ from naskit.estimators import (TSE, Comparison, EarlyStopping, NASWOT, Params, S
                                sample_archs)
 from naskit.space import NB201Space
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def curve_bench(epochs=4, seed=0):

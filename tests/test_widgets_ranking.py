@@ -1,7 +1,6 @@
 """RankingComparer driven headlessly: press Compute, change focus and selection, read what it shows."""
 import numpy as np
 import pytest
-import torch
 
 import naskit as nk
 from naskit.bench import Benchmark
@@ -13,13 +12,6 @@ from test_estimators_compare import curve_bench
 PNG = b"\x89PNG\r\n\x1a\n"
 CHOSEN = ["naswot", "params", "tse", "early_stopping"]
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,8 @@ class Benchmark:
         extra = f", columns={sorted(self.columns)}" if self.columns else ""
         return f"Benchmark({self.name!r}, {len(self):,} archs, epochs=[{fid}]{extra})"
 
-    def _epoch(self, epoch: int | None) -> int:
+    def check_epoch(self, epoch: int | None) -> int:
+        """The fidelity ``epoch`` stands for (None: the final one), or a ValueError saying which exist."""
         if not self.valid_acc:
             raise ValueError(f"{self.name} has no accuracies to query; its columns are "
                              f"{sorted(self.columns)}")
@@ -103,12 +104,12 @@ class Benchmark:
 
     def cost(self, arch: Arch | str | int, epoch: int | None = None) -> float:
         """Simulated seconds to train ``arch`` for ``epoch`` epochs and evaluate it once."""
-        i, e = self.index(arch), self._epoch(epoch)
+        i, e = self.index(arch), self.check_epoch(epoch)
         return float(e * self.seconds_per_epoch[i] + self.eval_seconds[i])
 
     def query(self, arch: Arch | str | int, epoch: int | None = None) -> Record:
         """The result of training ``arch`` for ``epoch`` epochs (default: the final fidelity)."""
-        i, e = self.index(arch), self._epoch(epoch)
+        i, e = self.index(arch), self.check_epoch(epoch)
         test = self.test_acc.get(e)
         return Record(self.space[i], i, e, float(self.valid_acc[e][i]),
                       None if test is None else float(test[i]),
@@ -124,7 +125,7 @@ class Benchmark:
         """A whole column over the space's index."""
         if metric in ("valid_acc", "test_acc"):
             table = self.valid_acc if metric == "valid_acc" else self.test_acc
-            e = self._epoch(epoch)
+            e = self.check_epoch(epoch)
             if e not in table:
                 raise ValueError(f"{self.name} has no {metric} after {e} epochs")
             return table[e]

@@ -97,12 +97,10 @@ def _name(strategy) -> str:
 
 
 def _check_epoch(bench: Benchmark, epoch, what: str) -> int:
-    if epoch is None:
-        return bench.final_epoch
-    if epoch not in bench.fidelities:
-        raise ValueError(f"{what}={epoch!r}: {bench.name} has results after "
-                         f"{list(bench.fidelities)} epochs only")
-    return int(epoch)
+    try:
+        return bench.check_epoch(epoch)
+    except ValueError as e:
+        raise ValueError(f"{what}={epoch!r}: {e}") from None
 
 
 class Searcher:
