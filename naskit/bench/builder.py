@@ -35,7 +35,7 @@ class Recipe:
     """Everything that fixes one training run, apart from the arch and the seed."""
 
     dataset: str = "cluttered-mnist"
-    n_train: int = 3000
+    n_train: int = 4000
     n_val: int = 2000
     epochs: int = 2
     channels: int = 8
