@@ -38,6 +38,10 @@ def main() -> None:
     p.add_argument("--data-root", default=None,
                    help="folder with another build of the data set (naskit build-dataset --out)")
     for field in dataclasses.fields(Recipe):
+        if isinstance(getattr(defaults, field.name), bool):
+            p.add_argument("--" + field.name.replace("_", "-"), default=getattr(defaults, field.name),
+                           action=argparse.BooleanOptionalAction)
+            continue
         p.add_argument("--" + field.name.replace("_", "-"), type=type(getattr(defaults, field.name)),
                        default=getattr(defaults, field.name))
     args = p.parse_args()

@@ -52,13 +52,18 @@ class TrainLog:
 
 @torch.no_grad()
 def evaluate(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512,
-             device="cpu") -> tuple[float, float]:
-    """Mean cross-entropy loss and accuracy of ``net`` on ``(x, y)`` in eval mode."""
+             device="cpu", channels_last: bool = False) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy of ``net`` on ``(x, y)`` in eval mode.
+
+    ``channels_last``: feed the images in NHWC layout (use it for a net trained that way).
+    """
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
     was_training = net.training
     net.eval()
     loss, correct = 0.0, 0
     for i in range(0, len(y), batch_size):
-        xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
+        xb = x[i:i + batch_size].to(device, memory_format=fmt)
+        yb = y[i:i + batch_size].to(device)
         out = net(xb)
         loss += nn.functional.cross_entropy(out, yb, reduction="sum").item()
         correct += (out.argmax(1) == yb).sum().item()
@@ -68,11 +73,14 @@ def evaluate(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int =
 
 def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu",
           batch_size: int = 64, lr: float = 0.2, momentum: float = 0.9,
-          weight_decay: float = 5e-4, evaluate_test: bool = True, progress: bool = False) -> TrainLog:
+          weight_decay: float = 5e-4, evaluate_test: bool = True, progress: bool = False,
+          channels_last: bool = True) -> TrainLog:
     """Train ``net`` in place on ``data`` and return its TrainLog.
 
     ``seed`` fixes the minibatch order; with weights fixed by ``build(..., seed=)`` the run is
-    deterministic on CPU.
+    deterministic on CPU. ``channels_last`` (NHWC tensors) makes these small convolutions about
+    25% faster on CPU (benchmarks/train_speed.py); results differ from NCHW only by rounding,
+    which a chaotic training run amplifies to the size of seed noise.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
@@ -81,7 +89,8 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
     expected = tuple(data.input_shape)
     device = torch.device(device)
     gen = torch.Generator().manual_seed(seed)
-    net.to(device).train()
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    net.to(device, memory_format=fmt).train()
     opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, nesterov=True,
                           weight_decay=weight_decay)
     n = len(data.y_train)
@@ -99,7 +108,8 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
         total, correct = 0.0, 0
         for i in range(0, n, batch_size):
             idx = perm[i:i + batch_size]
-            xb, yb = data.x_train[idx].to(device), data.y_train[idx].to(device)
+            xb = data.x_train[idx].to(device, memory_format=fmt)
+            yb = data.y_train[idx].to(device)
             if xb.shape[1:] != expected:
                 raise ValueError(f"training images have shape {tuple(xb.shape[1:])}, expected {expected}")
             out = net(xb)
@@ -121,12 +131,14 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
         log.epoch_train_acc.append(correct / n)
         log.epoch_seconds.append(time.perf_counter() - start)
         start = time.perf_counter()
-        vloss, vacc = evaluate(net, data.x_val, data.y_val, device=device)
+        vloss, vacc = evaluate(net, data.x_val, data.y_val, device=device,
+                              channels_last=channels_last)
         log.val_seconds.append(time.perf_counter() - start)
         log.epoch_val_loss.append(vloss)
         log.epoch_val_acc.append(vacc)
     if bar is not None:
         bar.close()
     if evaluate_test:
-        log.test_acc = evaluate(net, data.x_test, data.y_test, device=device)[1]
+        log.test_acc = evaluate(net, data.x_test, data.y_test, device=device,
+                                 channels_last=channels_last)[1]
     return log

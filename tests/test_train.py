@@ -66,3 +66,19 @@ def test_errors():
     wrong = nk.build(ARCH, channels=4, cells_per_stage=1, num_classes=4, in_channels=3)
     with pytest.raises(ValueError, match=r"expected input of shape \(batch, 3, H, W\)"):
         train(wrong, data, epochs=1)
+
+
+def test_channels_last_computes_the_same_function_up_to_rounding():
+    # NHWC only changes the memory layout: the first loss (before any update amplifies rounding)
+    # and the evaluation of one fixed net agree with NCHW to float precision
+    data = easy_data()
+    nchw = train(small_net(), data, epochs=1, seed=3, channels_last=False)
+    nhwc = train(small_net(), data, epochs=1, seed=3, channels_last=True)
+    assert nhwc.step_loss[0] == pytest.approx(nchw.step_loss[0], rel=1e-5)
+    net = small_net()
+    a = evaluate(net, data.x_val, data.y_val, channels_last=False)
+    net.to(memory_format=torch.channels_last)
+    b = evaluate(net, data.x_val, data.y_val, channels_last=True)
+    assert b[0] == pytest.approx(a[0], rel=1e-5) and b[1] == a[1]
+    again = train(small_net(), data, epochs=1, seed=3, channels_last=True)
+    assert again.step_loss == nhwc.step_loss  # deterministic in either layout

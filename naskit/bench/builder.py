@@ -43,6 +43,7 @@ class Recipe:
     batch_size: int = 64
     lr: float = 0.2
     weight_decay: float = 5e-4
+    channels_last: bool = True  # NHWC: faster on CPU, a different rounding from NCHW
 
     def key(self) -> str:
         """A short hash: runs made with different recipes must never be mixed."""
@@ -91,7 +92,8 @@ def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", thread
     params = count_params(net)
     flops = count_flops(net, (1, *data.input_shape))
     log = train(net, data, epochs=recipe.epochs, seed=seed, device=device,
-                batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay)
+                batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay,
+                channels_last=recipe.channels_last)
     return dict(index=index, seed=seed, recipe=recipe.key(), params=params, flops=flops,
                 train_loss=log.epoch_train_loss, step_loss=[round(x, 4) for x in log.step_loss],
                 valid_acc=[100 * a for a in log.epoch_val_acc],
