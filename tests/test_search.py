@@ -392,6 +392,34 @@ def test_evolution_frames_match_a_hand_replay_of_regularized_evolution():
         replay.observe(proposal.arch, TOY.query(proposal.arch))
 
 
+def test_non_ageing_evolution_removes_the_worst_member_but_never_the_child():
+    size = 6
+    strategy = RegularizedEvolution(SPACE, population_size=size, sample_size=2, removal="worst",
+                                    seed=2)
+    h = run(strategy, TOY, max_trials=60)
+    frames = evolution_frames(h, strategy)
+    # independent replay from the history alone: a plain list, the worst of the others leaves
+    alive: list[int] = []
+    for t, f in zip(h, frames):
+        assert [m.step for m in f.population] == alive
+        if len(alive) == size:
+            worst = min(h[s].fitness for s in alive)
+            gone = next(s for s in alive if h[s].fitness == worst)  # the oldest of the worst
+            assert f.removed == (gone,)
+            alive.remove(gone)
+        else:
+            assert f.removed == ()
+        if t.info["parent"] is not None:
+            assert t.info["parent"] in [m.step for m in f.population]
+        alive.append(t.step)
+    assert [m[2] for m in strategy.population_] == alive
+    # the survivors (other than the last child) are the best of all trials but the last
+    assert min(h[s].fitness for s in alive[:-1]) >= sorted(t.fitness for t in h[:-1])[-(size - 1)]
+    assert "removal='worst'" in repr(strategy) and "removal" not in repr(RegularizedEvolution(SPACE))
+    with pytest.raises(ValueError, match="unknown removal 'best'; choose from"):
+        RegularizedEvolution(SPACE, removal="best")
+
+
 def test_evolution_frames_match_a_hand_replay_of_genetic_evolution():
     P = 8
     strategy = GeneticEvolution(SPACE, population_size=P, parent_ratio=0.25, seed=3)

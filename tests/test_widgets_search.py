@@ -109,6 +109,21 @@ def test_genetic_stepper_shows_both_parents_of_a_crossover():
     assert w.second_parent_image.layout.display == "none"
 
 
+def test_stepper_shows_the_worst_member_leaving_in_non_ageing_evolution():
+    strategy = RegularizedEvolution(SPACE, population_size=5, sample_size=2, removal="worst", seed=4)
+    w = EvolutionStepper(strategy, TOY, max_trials=30, fidelity=1)
+    replay = RegularizedEvolution(SPACE, population_size=5, sample_size=2, removal="worst", seed=4)
+    for k in (7, 18, 29):
+        w.slider.value = k
+        hand_replay(replay, k)
+        f = w.frame_
+        assert [m.step for m in f.population] == [m[2] for m in replay.population_]
+        worst = min(m.fitness for m in f.population)
+        assert [w.history_[s].fitness for s in f.removed] == [worst]
+        assert f"removed</b> steps {list(f.removed)}" in w.summary.value
+        assert bytes(w.population_image.value).startswith(PNG)
+
+
 def test_stepper_rejects_what_it_cannot_show():
     with pytest.raises(TypeError, match="RegularizedEvolution or GeneticEvolution"):
         EvolutionStepper(RandomSearch(SPACE), TOY, max_trials=5)

@@ -1,5 +1,7 @@
 """Drawings of searches: best-so-far curves over simulated time, the comparison NAS-Bench-201
-(Dong & Yang, ICLR 2020) made standard. Every function takes ``ax=None`` and returns the Axes.
+(Dong & Yang, ICLR 2020) made standard, and a race of several strategies over many runs (mean
+curves with confidence bands, and the spread of what each run returned; Lindauer & Hutter, JMLR
+2020, best practices for NAS). Every function takes ``ax=None`` and returns the Axes.
 """
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import numpy as np
 
 from ..history import History
 
-__all__ = ["history"]
+__all__ = ["history", "race", "race_outcomes"]
 
 
 def history(histories, ax=None, by: str = "reported", label: str | None = None, band: bool = True):
@@ -46,4 +48,47 @@ def history(histories, ax=None, by: str = "reported", label: str | None = None, 
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel(f"best so far: {by} (%)")
     ax.legend(loc="lower right")
+    return ax
+
+
+def _race_runs(results) -> dict:
+    if not isinstance(results, dict) or not results:
+        raise ValueError("results must be a non-empty dict: strategy name -> list of Histories")
+    for name, runs in results.items():
+        if isinstance(runs, History) or not len(runs):
+            raise ValueError(f"results[{name!r}] must be a non-empty list of Histories (one per run)")
+    return results
+
+
+def race(results, ax=None, by: str = "reported", band: bool = True, optimum: float | None = None):
+    """One mean best-so-far curve with a 95% band per strategy; ``results``: {name: [History, ...]}.
+
+    ``optimum``: a value to draw as a dashed line, e.g. the best arch of the benchmark.
+    """
+    results = _race_runs(results)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    for name, runs in results.items():
+        history(list(runs), ax=ax, by=by, label=f"{name} ({len(runs)} runs)", band=band)
+    if optimum is not None:
+        ax.axhline(optimum, color="black", ls="--", lw=1, label="best in the benchmark")
+    ax.legend(loc="lower right", fontsize=9)
+    return ax
+
+
+def race_outcomes(results, ax=None, by: str = "reported"):
+    """What each run returned: the final incumbent's ``by`` per run, a box and the points per strategy."""
+    results = _race_runs(results)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    if by not in ("reported", "fitness"):
+        raise ValueError(f"unknown by={by!r}; choose from ['reported', 'fitness']")
+    values = [np.array([getattr(h.best(), by) for h in runs]) for runs in results.values()]
+    ax.boxplot(values, showfliers=False, widths=0.5)
+    rng = np.random.default_rng(0)  # jitter only spreads the points sideways
+    for k, v in enumerate(values, start=1):
+        ax.plot(k + rng.uniform(-0.18, 0.18, len(v)), v, "o", ms=3, alpha=0.35, color="#1F77B4")
+    ax.set_xticks(range(1, len(values) + 1), list(results), rotation=15)
+    ax.set_ylabel(f"final incumbent: {by} (%)")
+    ax.grid(axis="y", alpha=0.3)
     return ax

@@ -4,7 +4,9 @@
 ``population_size`` archs, each cycle a tournament of ``sample_size`` members drawn at random (with
 replacement, as in the paper's pseudo-code and NB201's code), the winner's child (one edge's op
 changed) joins the population and the *oldest* member leaves, whatever its fitness. NAS-Bench-201
-(Dong & Yang, ICLR 2020) ran it with a population of 10 and tournaments of 3.
+(Dong & Yang, ICLR 2020) ran it with a population of 10 and tournaments of 3. ``removal="worst"``
+is the non-ageing control the paper compares against: the worst member leaves instead (here the
+worst of the members other than the child, so every child is sampled at least once).
 
 ``GeneticEvolution`` is the generational evolution of Once-for-All (Cai et al., ICLR 2020): keep the
 best ``parent_ratio`` of the population, then fill a new generation with mutants of random parents
@@ -26,6 +28,8 @@ from .base import Proposal, Strategy
 
 __all__ = ["RegularizedEvolution", "GeneticEvolution", "EvolutionFrame", "evolution_frames"]
 
+_REMOVALS = ("oldest", "worst")
+
 
 def _positive_int(name: str, value, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
@@ -46,16 +50,24 @@ class RegularizedEvolution(Strategy):
 
     ``population_`` holds ``(arch, fitness, step)`` from oldest to youngest; a child's trial notes
     ``info={"parent": step, "sample": (steps...)}`` (the parent's history step and the tournament's
-    draws in order), the initial random ones ``{"parent": None, "sample": ()}``.
+    draws in order), the initial random ones ``{"parent": None, "sample": ()}``. ``removal``:
+    'oldest' (ageing, the paper's method) or 'worst' (its non-ageing control; ties: the oldest).
     """
 
-    def __init__(self, space, population_size: int = 10, sample_size: int = 3, seed: int | None = 0):
+    def __init__(self, space, population_size: int = 10, sample_size: int = 3,
+                 removal: str = "oldest", seed: int | None = 0):
         super().__init__(space, seed)
         self.population_size = _positive_int("population_size", population_size)
         self.sample_size = _positive_int("sample_size", sample_size)
+        if removal not in _REMOVALS:
+            raise ValueError(f"unknown removal {removal!r}; choose from {list(_REMOVALS)}")
+        self.removal = removal
 
     def _hyper(self):
-        return dict(population_size=self.population_size, sample_size=self.sample_size)
+        hyper = dict(population_size=self.population_size, sample_size=self.sample_size)
+        if self.removal != "oldest":
+            hyper["removal"] = self.removal
+        return hyper
 
     def _reset(self):
         self.population_: deque = deque()
@@ -70,9 +82,13 @@ class RegularizedEvolution(Strategy):
                         info={"parent": parent[2], "sample": tuple(m[2] for m in sample)})
 
     def _observe(self, arch, fitness, result, step):
-        self.population_.append((arch, fitness, step))
-        if len(self.population_) > self.population_size:
-            self.population_.popleft()  # ageing: remove the oldest, not the worst
+        members = self.population_
+        if len(members) >= self.population_size:
+            if self.removal == "oldest":
+                members.popleft()  # ageing: remove the oldest, not the worst
+            else:  # min() keeps the first of equals: the oldest of the worst
+                del members[min(range(len(members)), key=lambda i: members[i][1])]
+        members.append((arch, fitness, step))
 
 
 class GeneticEvolution(Strategy):
@@ -207,19 +223,25 @@ def evolution_frames(history: History, strategy) -> list[EvolutionFrame]:
 
     ``strategy`` is the ``RegularizedEvolution`` or ``GeneticEvolution`` (its population size and
     number of parents are read; it is not run). REA's population is the ageing rule replayed:
-    the last ``population_size`` trials before the child, the oldest of which leaves.
+    the last ``population_size`` trials before the child, the oldest of which leaves (with
+    ``removal="worst"``, the members left after removing the worst each cycle).
     """
     if not isinstance(history, History):
         raise TypeError(f"expected a History, got {type(history).__name__}")
     if isinstance(strategy, RegularizedEvolution):
         _need(history, "parent", strategy)
-        size, frames = strategy.population_size, []
+        size, frames, members = strategy.population_size, [], []
         for t in history:
             parents = () if t.info["parent"] is None else (t.info["parent"],)
+            gone = None
+            if len(members) >= size:  # the child pushes one member out, as in _observe
+                gone = members[0] if strategy.removal == "oldest" else min(members, key=lambda m: m.fitness)
             frames.append(EvolutionFrame(
-                t, tuple(history[max(0, t.step - size):t.step]), tuple(t.info.get("sample", ())),
-                parents, _changed(t, history, parents),
-                (t.step - size,) if t.step >= size else ()))
+                t, tuple(members), tuple(t.info.get("sample", ())), parents,
+                _changed(t, history, parents), () if gone is None else (gone.step,)))
+            if gone is not None:
+                members.remove(gone)
+            members.append(t)
         return frames
     if isinstance(strategy, GeneticEvolution):
         _need(history, "generation", strategy)
