@@ -43,7 +43,7 @@ def test_round_trip_and_members_share_scores(tmp_path, classes):
         k = index.index(min(SPACE.index(a) for a in c))
         for arch in c:
             assert est(arch) == k * 0.5 and est.cost == 0.25
-    assert est.simulated and "15,625 of 15,625 scored" in repr(est)
+    assert not est.simulated and "15,625 of 15,625 scored" in repr(est)
 
 
 def test_incomplete_file_and_bad_input(tmp_path, classes):
