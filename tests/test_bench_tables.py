@@ -105,3 +105,48 @@ def test_real_nb201_table_reproduces_published_figures(nb201_table_dir):
         rec = b.query(best.arch, epoch=12)
         assert rec.cost == pytest.approx(12 * b.seconds_per_epoch[6111] + b.eval_seconds[6111])
         assert rec.valid_acc < best.valid_acc
+
+
+def _zero_cost_csv(path, rows):
+    header = ["dataset", "nb201_index", "arch_str", "naslib_op_indices", "val_accuracy", "flops",
+              "params", "synflow", "grasp", "fisher", "grad_norm", "l2_norm", "plain", "nwot",
+              "epe_nas", "jacov", "snip"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(r)
+
+
+def test_zero_cost_table_reads_one_dataset_under_naskit_names(tmp_path):
+    space = nk.NB201Space()
+    proxies = [str(v) for v in range(12)]
+    rows = [["cifar10", 7, str(space[7]), "()", "80.5", *proxies],
+            ["cifar100", 7, str(space[7]), "()", "50.0", *proxies],
+            ["cifar10", 9, str(space[9]), "()", "70.0", *proxies[:-1], ""]]
+    _zero_cost_csv(tmp_path / "zero-cost_725subset.csv", rows)
+    t = bench.zero_cost_table(root=tmp_path)
+    assert list(t["index"]) == [7, 9] and list(t["val_accuracy"]) == [80.5, 70.0]
+    # values are the column positions after val_accuracy: nwot is the 9th, jacov the 11th
+    assert t["naswot"][0] == 8 and t["jacob_cov"][0] == 10 and t["flops"][0] == 0
+    assert np.isnan(t["snip"][1])
+    assert list(bench.zero_cost_table(root=tmp_path, dataset="cifar100")["index"]) == [7]
+    with pytest.raises(ValueError, match="unknown dataset 'mnist'"):
+        bench.zero_cost_table(root=tmp_path, dataset="mnist")
+    with pytest.raises(ValueError, match="no rows for 'ImageNet16-120'"):
+        bench.zero_cost_table(root=tmp_path, dataset="ImageNet16-120")
+    _zero_cost_csv(tmp_path / "zero-cost_725subset.csv",
+                   [["cifar10", 8, str(space[7]), "()", "80.5", *proxies]])
+    with pytest.raises(ValueError, match="line 2: index 8 does not name cell"):
+        bench.zero_cost_table(root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="zero-cost_725subset.csv not found"):
+        bench.zero_cost_table(root=tmp_path / "nowhere")
+
+
+def test_real_zero_cost_table_agrees_with_the_200_epoch_table(nb201_table_dir):
+    t = bench.zero_cost_table(root=nb201_table_dir)
+    full = bench.load("nb201-cifar10-valid", root=nb201_table_dir)
+    assert len(t["index"]) == 725
+    # NAS-Bench-Suite-Zero's accuracies come from NB201's own runs, so they rank like the table
+    assert nk.estimators.kendall_tau(t["val_accuracy"], full.valid_acc[200][t["index"]]) > 0.9
+    assert np.isfinite(t["naswot"]).mean() > 0.95

@@ -81,3 +81,39 @@ def test_bad_input(comparison):
         plot.score_scatter(comparison, "naswot")
     with pytest.raises(ValueError, match="no estimators"):
         plot.cost_quality(comparison.select([]))
+
+
+def _ceiling(rng, n=40):
+    from naskit.estimators import NoiseCeiling
+    a = rng.uniform(30, 70, n)
+    b = a + rng.normal(0, 5, n)
+    tau = stats.kendalltau(a, b)[0]
+    rho = stats.spearmanr(a, b)[0]
+    return NoiseCeiling(tau, (tau - 0.1, tau + 0.05), rho, (rho - 0.1, rho + 0.05), "valid_acc",
+                        2, (0, 1), "class", np.arange(n), a, b, 0.95)
+
+
+def test_cost_quality_draws_the_noise_ceiling_at_its_tau(comparison):
+    ceiling = _ceiling(np.random.default_rng(1))
+    fig, ax = plt.subplots()
+    plot.cost_quality(comparison, ax=ax, ceiling=ceiling)
+    flat = [line for line in ax.lines if len(set(line.get_ydata())) == 1
+            and line.get_ydata()[0] == pytest.approx(ceiling.tau)]
+    assert len(flat) == 1 and "noise ceiling" in flat[0].get_label()
+    band = [p for p in ax.patches if p.get_extents().height > 0]
+    assert ax.get_ylim()[0] <= ceiling.tau_ci[0]
+    assert band or ax.collections  # the interval is shaded
+    plt.close(fig)
+    with pytest.raises(TypeError, match="NoiseCeiling"):
+        plot.cost_quality(comparison, ceiling=0.5)
+
+
+def test_seed_scatter_draws_both_seeds(comparison):
+    ceiling = _ceiling(np.random.default_rng(2))
+    fig, ax = plt.subplots()
+    assert plot.seed_scatter(ceiling, ax=ax) is ax
+    assert np.allclose(_points(ax), np.column_stack([ceiling.a, ceiling.b]))
+    assert f"τ = {ceiling.tau:.2f}" in ax.get_title() and "40 classes" in ax.get_title()
+    plt.close(fig)
+    with pytest.raises(TypeError, match="NoiseCeiling"):
+        plot.seed_scatter(comparison)

@@ -4,13 +4,15 @@ import pytest
 
 import naskit as nk
 from naskit.bench import Benchmark
-from naskit.estimators import NASWOT, TSE, EarlyStopping, Params, compare, sample_archs
+from naskit.estimators import (FLOPs, NASWOT, TSE, EarlyStopping, Params, compare,
+                               noise_ceiling, sample_archs)
 from naskit.widgets import RankingComparer
 
 from test_estimators_compare import curve_bench
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CHOSEN = ["naswot", "params", "tse", "early_stopping"]
+SCORED = CHOSEN + ["flops"]  # the FLOP baseline is always scored
 
 
 
@@ -55,18 +57,19 @@ def test_nothing_computed_until_the_button(bench, data):
 def test_compute_fills_comparison_images_and_table(computed, bench, data):
     w = computed
     c = w.comparison_
-    assert c.names == CHOSEN and len(c.archs) == 12
+    assert c.names == SCORED and len(c.archs) == 12
     assert w.scatter_png.startswith(PNG) and w.rank_png.startswith(PNG)
     assert w.cost_png.startswith(PNG)
-    assert all(f"<b>{n}</b>" in w.table.value for n in CHOSEN)
-    assert "Scored 12 archs with 4 estimators" in w.progress.value
+    assert all(f"<b>{n}</b>" in w.table.value for n in SCORED)
+    assert "Scored 12 archs with 5 estimators" in w.progress.value
     # the same computation done with the library alone gives the same numbers
     archs = sample_archs(bench.space, 12, seed=1)
     assert list(c.archs) == archs
     ref = compare([NASWOT(data, channels=4, batch_size=16, seed=1), Params(data, channels=4, seed=1),
-                   TSE(bench, epochs=2), EarlyStopping(bench, epochs=2)], bench, archs,
+                   TSE(bench, epochs=2), EarlyStopping(bench, epochs=2),
+                   FLOPs(data, channels=4, seed=1)], bench, archs,
                   n_boot=30, seed=1)
-    for name in CHOSEN:
+    for name in SCORED:
         assert np.allclose(c[name].scores, ref[name].scores)
         assert c[name].tau == pytest.approx(ref[name].tau)
         assert c[name].tau_ci == pytest.approx(ref[name].tau_ci)
@@ -74,7 +77,7 @@ def test_compute_fills_comparison_images_and_table(computed, bench, data):
 
 def test_focus_changes_the_scatter(computed):
     w = computed
-    assert w.focus.options == tuple(CHOSEN)
+    assert w.focus.options == tuple(SCORED)
     before, rank_before = w.scatter_png, w.rank_png
     w.focus.value = "tse"
     assert w.scatter_png.startswith(PNG) and w.scatter_png != before and w.rank_png != rank_before
@@ -88,7 +91,7 @@ def test_deselecting_removes_an_estimator_without_recomputing(bench, data):
     w.compute()
     full, cost = w.comparison_, w.cost_png
     w.estimator_picker.value = ("params", "early_stopping")
-    assert w.comparison_.names == ["params", "early_stopping"]
+    assert w.comparison_.names == ["params", "early_stopping", "flops"]
     assert "<b>tse</b>" not in w.table.value and "<b>params</b>" in w.table.value
     assert w.cost_png != cost and w.comparison_["params"] is full["params"]
     w.estimator_picker.value = ("params", "early_stopping", "naswot")
@@ -109,3 +112,29 @@ def test_bad_input_is_reported(bench, data):
     w.estimator_picker.value = ()
     assert w.compute() is None and "at least one estimator" in w.progress.value
     assert "RankingComparer(bench='toy'" in repr(w)
+
+
+def seeds_bench(bench, seed=0):
+    """``bench`` with a second training seed on every third class: truth plus seed noise."""
+    rng = np.random.default_rng(seed)
+    acc = np.stack([bench.valid_acc[e] for e in bench.fidelities], axis=1)  # (archs, epochs)
+    second = acc + rng.normal(0, 8, acc.shape)
+    second[rng.random(len(acc)) > 1 / 3] = np.nan
+    columns = dict(bench.columns, valid_acc_seeds=np.stack([acc, second], axis=1))
+    return Benchmark("toy-seeds", bench.space, bench.valid_acc, bench.test_acc,
+                     seconds_per_epoch=bench.seconds_per_epoch, eval_seconds=bench.eval_seconds,
+                     columns=columns)
+
+
+def test_baselines_always_scored_and_ceiling_drawn(bench, data):
+    two = seeds_bench(bench)
+    w = RankingComparer(two, data, estimators=["tse"], n_archs=10, channels=4, n_boot=20)
+    w.compute()
+    assert w.comparison_.names == ["tse", "params", "flops"]
+    ref = noise_ceiling(two, per="arch", n_boot=20, seed=0)
+    assert w.ceiling_.tau == pytest.approx(ref.tau) and w.ceiling_.n == ref.n
+    assert "Noise ceiling" in w.table.value and f"{ref.tau:.2f}" in w.table.value
+    without = RankingComparer(bench, data, estimators=["tse"], n_archs=10, channels=4, n_boot=20)
+    without.compute()
+    assert without.ceiling_ is None and "Noise ceiling" not in without.table.value
+    assert w.cost_png.startswith(PNG) and w.cost_png != without.cost_png

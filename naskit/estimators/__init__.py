@@ -13,9 +13,11 @@ score ranks archs against the truth; ``compare`` runs many estimators on one sam
 (``sample_archs``) and collects those measures and each estimator's cost in a ``Comparison``.
 """
 from .base import Estimator
+from .ceiling import NoiseCeiling, noise_ceiling
 from .compare import Comparison, EstimatorResult, compare, sample_archs
 from .curves import CURVES, CurveFit, fit_curve
 from .naswot import naswot, naswot_kernel
+from .precomputed import Precomputed, read_scores, save_scores
 from .proxies import (FLOPs, NASWOT, SNIP, ZERO_COST, Fisher, GradNorm, GraSP, JacobCov, Params,
                       Synflow)
 from .rank import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
@@ -28,4 +30,5 @@ __all__ = ["Estimator", "naswot", "naswot_kernel", "synflow", "snip", "grad_norm
            "JacobCov", "Params", "FLOPs", "ZERO_COST", "TSE", "TSEE", "TSEEMA", "EarlyStopping",
            "CurveExtrapolation", "SubsetTraining", "epoch_losses", "tse", "tse_e", "tse_ema",
            "CURVES", "CurveFit", "fit_curve", "kendall_tau", "spearman_rho", "top_k_precision",
-           "bootstrap_ci", "compare", "Comparison", "EstimatorResult", "sample_archs"]
+           "bootstrap_ci", "compare", "Comparison", "EstimatorResult", "sample_archs",
+           "NoiseCeiling", "noise_ceiling", "Precomputed", "read_scores", "save_scores"]

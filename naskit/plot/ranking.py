@@ -4,7 +4,9 @@ The three views that evaluations of cheap performance estimators use (Abdelfatta
 2021; White et al., NeurIPS 2021): a scatter of one estimator's scores against the ground truth,
 the same as ranks (where the top-k box shows the top-k precision), and one point per estimator
 placing its Kendall tau against its seconds per arch, with the ground truth's own training cost
-for scale. Every function draws a finished ``Comparison``, takes ``ax=None`` and returns the Axes.
+for scale, and the noise ceiling (two training seeds of the truth against each other) as the line
+no estimator is expected to cross; ``seed_scatter`` draws that ceiling's two seeds. Every
+function draws a finished result, takes ``ax=None`` and returns the Axes.
 """
 from __future__ import annotations
 
@@ -12,14 +14,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
-from ..estimators import Comparison
+from ..estimators import Comparison, NoiseCeiling
 
-__all__ = ["score_scatter", "rank_rank", "cost_quality"]
+__all__ = ["score_scatter", "rank_rank", "cost_quality", "seed_scatter"]
 
 _POINT = "#0072B2"
 _TOP = "#D55E00"
 _SIMULATED = "#009E73"
 _GREY = "#777777"
+_CEILING = "#CC79A7"
 
 
 def _check(comparison, name=None):
@@ -122,9 +125,16 @@ def rank_rank(comparison: Comparison, name: str, ax=None):
     return ax
 
 
-def cost_quality(comparison: Comparison, ax=None):
-    """Kendall tau (with CI bars) against seconds per arch (log scale), one labelled point each."""
+def cost_quality(comparison: Comparison, ax=None, ceiling: NoiseCeiling | None = None):
+    """Kendall tau (with CI bars) against seconds per arch (log scale), one labelled point each.
+
+    ``ceiling`` (``naskit.estimators.noise_ceiling``) adds the seed-to-seed tau of the ground
+    truth as a horizontal line with its interval as a band.
+    """
     _check(comparison)
+    if ceiling is not None and not isinstance(ceiling, NoiseCeiling):
+        raise TypeError(f"ceiling must be a NoiseCeiling (naskit.estimators.noise_ceiling) or "
+                        f"None, got {type(ceiling).__name__}")
     if not len(comparison):
         raise ValueError("the comparison has no estimators to draw")
     ax = _axes(ax, size=(7.2, 4.8))
@@ -143,6 +153,11 @@ def cost_quality(comparison: Comparison, ax=None):
     if np.isfinite(comparison.truth_seconds) and comparison.truth_seconds > 0:
         ax.axvline(comparison.truth_seconds, color=_GREY, linestyle=":", linewidth=1.5,
                    label=f"training for the truth ({comparison.epoch} epochs)")
+    if ceiling is not None and np.isfinite(ceiling.tau):
+        ax.axhspan(*ceiling.tau_ci, color=_CEILING, alpha=0.18, linewidth=0)
+        ax.axhline(ceiling.tau, color=_CEILING, linewidth=2,
+                   label=f"noise ceiling: seed {ceiling.seeds[0]} vs {ceiling.seeds[1]}, "
+                         f"τ = {ceiling.tau:.2f} {_ci(*ceiling.tau_ci)}")
     ax.axhline(0, color=_GREY, linewidth=0.8)
     ax.set_xscale("log")
     span = [*cost]
@@ -152,12 +167,39 @@ def cost_quality(comparison: Comparison, ax=None):
     ax.set_xlim(lo / 3, hi * 6)  # room for the labels right of the points
     lows = tau - np.abs(err[0])
     lows = lows[np.isfinite(lows)]
+    if ceiling is not None and np.isfinite(ceiling.tau_ci[0]):
+        lows = np.append(lows, ceiling.tau_ci[0])
     ax.set_ylim(min(-0.1, lows.min() - 0.05 if len(lows) else -0.1), 1.05)
     ax.set_title(f"Cost against quality on {len(comparison.truth)} archs")
     ax.set_xlabel("seconds per arch (log scale)")
     ax.set_ylabel("Kendall τ with the ground truth")
     # below the axes: inside, it would hide the points and labels it explains
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    return ax
+
+
+def seed_scatter(ceiling: NoiseCeiling, ax=None):
+    """One point per class (or arch): the truth under one seed against another; tau with CI."""
+    if not isinstance(ceiling, NoiseCeiling):
+        raise TypeError(f"expected a NoiseCeiling (naskit.estimators.noise_ceiling), got "
+                        f"{type(ceiling).__name__}")
+    ax = _axes(ax, size=(5.6, 5.2))
+    ax.scatter(ceiling.a, ceiling.b, s=14, color=_POINT, alpha=0.45, edgecolors="none")
+    lo = float(np.nanmin([ceiling.a.min(), ceiling.b.min()]))
+    hi = float(np.nanmax([ceiling.a.max(), ceiling.b.max()]))
+    ax.plot([lo, hi], [lo, hi], color=_GREY, linestyle="--", linewidth=1.2, label="same value")
+    name = {"valid_acc": "validation accuracy (%)", "valid_loss": "validation loss",
+            "test_acc": "test accuracy (%)"}.get(ceiling.metric, ceiling.metric)
+    at = "" if ceiling.epoch is None else f", epoch {ceiling.epoch}"
+    ax.set_xlabel(f"seed {ceiling.seeds[0]}: {name}")
+    ax.set_ylabel(f"seed {ceiling.seeds[1]}: {name}")
+    pct = f"{ceiling.level:.0%}"
+    ax.set_title(f"The truth against itself: {ceiling.n:,} {ceiling.per}"
+                 f"{'es' if ceiling.per == 'class' else 's'}{at}\n"
+                 f"τ = {ceiling.tau:.2f} {_ci(*ceiling.tau_ci)}   "
+                 f"ρ = {ceiling.rho:.2f} {_ci(*ceiling.rho_ci)}   ({pct} CI)")
+    ax.set_aspect("equal")
+    ax.legend(loc="lower right")
     return ax
 
 

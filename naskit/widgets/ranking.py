@@ -5,8 +5,10 @@ zero-cost proxies (Mellor et al., ICML 2021; Abdelfattah et al., ICLR 2021) with
 and FLOP baselines on a minibatch of a data set, and, when the bench records per-epoch curves,
 training-speed and early-stopping estimators (Ru et al., NeurIPS 2021; Domhan et al., IJCAI
 2015). It shows one estimator's scores against the ground truth, as values and as ranks, and every
-estimator's Kendall tau against its cost. Computing takes seconds, so it runs when the button is
-pressed, never on a control change. Like every naskit widget it keeps its state in attributes,
+estimator's Kendall tau against its cost, with the parameter and FLOP baselines always among them
+and, when the bench trained some archs with two seeds, the noise ceiling (seed-to-seed tau of the
+truth) as a line. Computing takes seconds, so it runs when the button is pressed, never on a
+control change. Like every naskit widget it keeps its state in attributes,
 draws through ``naskit.plot`` into PNG bytes and never calls ``display()``.
 """
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .. import plot
 from ..bench import Benchmark
 from ..datasets import Dataset
 from ..estimators import (TSE, TSEE, TSEEMA, ZERO_COST, Comparison, CurveExtrapolation,
-                          EarlyStopping, compare, sample_archs)
+                          EarlyStopping, NoiseCeiling, compare, noise_ceiling, sample_archs)
 
 __all__ = ["RankingComparer"]
 
@@ -30,7 +32,9 @@ __all__ = ["RankingComparer"]
 _BENCH = {"tse": (TSE, "train_loss"), "tse_e": (TSEE, "train_loss"),
           "tse_ema": (TSEEMA, "train_loss"), "early_stopping": (EarlyStopping, None),
           "curve_extrapolation": (CurveExtrapolation, "valid_acc_curve")}
-_DEFAULT = ("naswot", "synflow", "jacob_cov", "params", "tse", "early_stopping")
+_DEFAULT = ("naswot", "synflow", "jacob_cov", "params", "flops", "tse", "early_stopping")
+# scored in every comparison, selected or not: a proxy must beat them to be worth its cost
+_BASELINES = ("params", "flops")
 # Large enough to read from the back of a lecture room at the widget's width.
 _RC = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 11}
 
@@ -52,6 +56,7 @@ class RankingComparer(widgets.VBox):
         self.channels, self.cells_per_stage = channels, cells_per_stage
         self.n_boot, self.seed = n_boot, seed
         self.comparison_: Comparison | None = None
+        self.ceiling_: NoiseCeiling | None = None
         # the last full result; comparison_ is it or the subset still selected
         self._computed: Comparison | None = None
 
@@ -132,10 +137,10 @@ class RankingComparer(widgets.VBox):
                   if c in self.bench.columns and self.bench.columns[c].ndim == 2]
         return max(curves + [max(self.bench.fidelities, default=0)])
 
-    def estimators(self) -> dict:
-        """The selected estimators, built with the current settings: name -> estimator."""
+    def estimators(self, names=None) -> dict:
+        """Estimators ``names`` (default: the selected ones) with the current settings."""
         out = {}
-        for name in self.estimator_picker.value:
+        for name in self.estimator_picker.value if names is None else names:
             if name in ZERO_COST:
                 cls = ZERO_COST[name]
                 args = dict(channels=self.channels, cells_per_stage=self.cells_per_stage,
@@ -154,8 +159,9 @@ class RankingComparer(widgets.VBox):
         if not names:
             self._say("Select at least one estimator.", error=True)
             return None
+        names += [n for n in _BASELINES if n in self.available and n not in names]
         try:
-            ests = self.estimators()
+            ests = self.estimators(names)
             archs = sample_archs(self.bench.space, self.n_archs.value, seed=self.seed)
         except ValueError as exc:
             self._say(str(exc), error=True)
@@ -171,6 +177,8 @@ class RankingComparer(widgets.VBox):
 
         self._computed = compare(ests, self.bench, archs, truth=self.truth, n_boot=self.n_boot,
                                  seed=self.seed, progress=progress)
+        if self.ceiling_ is None:
+            self.ceiling_ = self._ceiling()
         self._show(self._computed)
         self._say(f"Scored {len(archs)} archs with {len(names)} estimator"
                   f"{'s' * (len(names) != 1)}.")
@@ -184,15 +192,28 @@ class RankingComparer(widgets.VBox):
         self.focus.value = keep or (comparison.names[0] if comparison.names else None)
         self.focus.observe(self._on_focus, "value")
         self._draw_focus()
-        self.cost_image.value = _png(lambda ax: plot.cost_quality(comparison, ax=ax), (7.2, 5.2)) \
-            if len(comparison) else b""
-        self.table.value = _table(comparison)
+        self.cost_image.value = _png(lambda ax: plot.cost_quality(comparison, ax=ax,
+                                                                   ceiling=self.ceiling_),
+                                     (7.2, 5.6)) if len(comparison) else b""
+        self.table.value = _table(comparison, self.ceiling_)
+
+    def _ceiling(self) -> NoiseCeiling | None:
+        # archs are sampled uniformly, so the ceiling is measured per arch, not per class
+        if self.truth not in ("valid_acc", "test_acc") or \
+                f"{self.truth}_seeds" not in self.bench.columns:
+            return None
+        try:
+            return noise_ceiling(self.bench, metric=self.truth, per="arch", n_boot=self.n_boot,
+                                 seed=self.seed)
+        except ValueError:  # fewer than 3 archs with two seeds
+            return None
 
     # -- events --------------------------------------------------------------------------------
     def _on_pick(self, change):
         if self._computed is None:
             return
         have = [n for n in change["new"] if n in self._computed.names]
+        have += [n for n in _BASELINES if n in self._computed.names and n not in have]
         self._show(self._computed.select(have))
         missing = [n for n in change["new"] if n not in self._computed.names]
         if missing:
@@ -246,7 +267,7 @@ def _fmt(x: float, digits: int = 2) -> str:
     return "–" if not math.isfinite(x) else f"{x:.{digits}f}"
 
 
-def _table(c: Comparison) -> str:
+def _table(c: Comparison, ceiling: NoiseCeiling | None = None) -> str:
     if not len(c):
         return "<i>No estimator selected.</i>"
     pct = f"{c.level:.0%}"
@@ -262,5 +283,10 @@ def _table(c: Comparison) -> str:
         rows.append("<tr>" + "".join(f"<td style='padding:2px 10px'>{x}</td>" for x in cells)
                     + "</tr>")
     header = "".join(f"<th style='padding:2px 10px;text-align:left'>{h}</th>" for h in head)
+    note = ""
+    if ceiling is not None:
+        note = (f"<br>Noise ceiling (the truth against a second training seed, "
+                f"{ceiling.n:,} archs): Kendall τ = {_fmt(ceiling.tau)} "
+                f"[{_fmt(ceiling.tau_ci[0])}, {_fmt(ceiling.tau_ci[1])}]")
     return (f"<div style='font-size:14px'>Ground truth: {html.escape(c.truth_label)} on "
-            f"{len(c.archs)} archs<table><tr>{header}</tr>{''.join(rows)}</table></div>")
+            f"{len(c.archs)} archs{note}<table><tr>{header}</tr>{''.join(rows)}</table></div>")

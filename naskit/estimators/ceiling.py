@@ -1,0 +1,108 @@
+"""The noise ceiling: how well the ground truth agrees with itself when training is repeated.
+
+A benchmark's accuracy is one training run, and a second seed (other initial weights, another
+minibatch order) gives another number. An estimator is judged by its rank correlation with the
+first run, but the second run, an estimator that *is* full training, only reaches the
+seed-to-seed correlation; no estimator independent of the first run's noise can be expected to do
+better. NAS-Bench-201 (Dong & Yang, ICLR 2020) and NAS-Bench-101 (Ying et al., ICML 2019) trained
+several seeds for this reason. ``noise_ceiling`` measures Kendall's tau and Spearman's rho between
+two seeds of a benchmark's ``*_seeds`` column, with percentile bootstrap intervals, either one
+value per isomorphism class (each class trained once per seed) or one per arch, which weighs
+classes by their size as a uniform sample of archs does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..bench import Benchmark
+from .rank import bootstrap_ci, kendall_tau, spearman_rho
+
+__all__ = ["NoiseCeiling", "noise_ceiling"]
+
+_METRICS = ("valid_acc", "valid_loss", "test_acc")
+
+
+@dataclass(frozen=True)
+class NoiseCeiling:
+    """Seed-to-seed rank agreement of a benchmark metric; ``a`` and ``b`` are the two seeds' values."""
+
+    tau: float
+    tau_ci: tuple[float, float]
+    rho: float
+    rho_ci: tuple[float, float]
+    metric: str
+    epoch: int | None
+    seeds: tuple[int, int]
+    per: str
+    rows: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    level: float
+
+    @property
+    def n(self) -> int:
+        """How many values (classes or archs) were compared."""
+        return len(self.rows)
+
+    def __repr__(self):
+        at = "" if self.epoch is None else \
+            f" after {self.epoch} epoch{'s' * (self.epoch != 1)}"
+        return (f"NoiseCeiling({self.metric}{at}, seeds {self.seeds[0]} vs {self.seeds[1]}, "
+                f"{self.n:,} {self.per}{'es' if self.per == 'class' else 's'}: "
+                f"tau={self.tau:.3f} [{self.tau_ci[0]:.2f}, {self.tau_ci[1]:.2f}], "
+                f"rho={self.rho:.3f} [{self.rho_ci[0]:.2f}, {self.rho_ci[1]:.2f}])")
+
+
+def noise_ceiling(bench: Benchmark, metric: str = "valid_acc", epoch: int | None = None,
+                  per: str = "class", seeds: tuple[int, int] = (0, 1), n_boot: int = 1000,
+                  level: float = 0.95, seed: int = 0) -> NoiseCeiling:
+    """Kendall tau and Spearman rho between two training seeds of ``bench``'s ``metric``.
+
+    ``metric`` is 'valid_acc' or 'valid_loss' (at ``epoch``, default the last one) or
+    'test_acc', read from the bench's ``<metric>_seeds`` column; only archs with a finite value
+    for both seeds count. ``per='class'`` keeps one arch per isomorphism class (the bench's
+    ``representative`` column), ``per='arch'`` every arch.
+    """
+    if not isinstance(bench, Benchmark):
+        raise TypeError(f"noise_ceiling needs a naskit Benchmark, got {type(bench).__name__}")
+    if metric not in _METRICS:
+        raise ValueError(f"unknown metric {metric!r}; choose from {list(_METRICS)}")
+    if per not in ("class", "arch"):
+        raise ValueError(f"per must be 'class' or 'arch', got {per!r}")
+    column = f"{metric}_seeds"
+    if column not in bench.columns:
+        raise ValueError(f"{bench.name} records one seed only (no {column!r} column; it has "
+                         f"{sorted(bench.columns)}): its noise ceiling cannot be measured")
+    values = np.asarray(bench.columns[column], dtype=float)
+    n_seeds = values.shape[1]
+    s0, s1 = seeds
+    if s0 == s1 or not all(isinstance(s, (int, np.integer)) and 0 <= s < n_seeds for s in seeds):
+        raise ValueError(f"seeds must be two different ints in 0..{n_seeds - 1}, got {seeds!r}")
+    if values.ndim == 3:  # (archs, seeds, epochs)
+        epochs = values.shape[2]
+        if epoch is None:
+            epoch = epochs
+        if not isinstance(epoch, (int, np.integer)) or not 1 <= epoch <= epochs:
+            raise ValueError(f"epoch must be an int in 1..{epochs}, got {epoch!r}")
+        values = values[:, :, int(epoch) - 1]
+    elif epoch is not None:
+        raise ValueError(f"{column!r} holds final values only; leave epoch=None")
+    keep = np.isfinite(values[:, s0]) & np.isfinite(values[:, s1])
+    if per == "class":
+        if "representative" not in bench.columns:
+            raise ValueError(f"{bench.name} has no 'representative' column; use per='arch'")
+        keep &= np.asarray(bench.columns["representative"]) == np.arange(len(values))
+    rows = np.flatnonzero(keep)
+    if len(rows) < 3:
+        raise ValueError(f"only {len(rows)} {per}s of {bench.name} have both seeds {seeds}; "
+                         "need at least 3")
+    a, b = values[rows, s0], values[rows, s1]
+    return NoiseCeiling(
+        tau=kendall_tau(a, b),
+        tau_ci=bootstrap_ci(kendall_tau, a, b, n_boot=n_boot, level=level, seed=seed),
+        rho=spearman_rho(a, b),
+        rho_ci=bootstrap_ci(spearman_rho, a, b, n_boot=n_boot, level=level, seed=seed),
+        metric=metric, epoch=None if epoch is None else int(epoch), seeds=(int(s0), int(s1)),
+        per=per, rows=rows, a=a, b=b, level=level)
