@@ -6,9 +6,12 @@ the training loss each minibatch had when it was trained on,
 
 - TSE     = sum_{t=1..T} L_t          (the whole first T epochs)
 - TSE-E   = sum_{t=T-E+1..T} L_t      (only the last E of them; the paper finds E = 1 works well)
-- TSE-EMA = sum_{t=1..T} gamma^(T-t) L_t   (later epochs weigh more; gamma = 0.9)
+- TSE-EMA = sum_{t=1..T} gamma^(T-t) L_t   (later epochs weigh more; naskit's default gamma 0.9)
 
-negated here so that bigger is better. The paper's baselines are here too: early stopping (the
+negated here so that bigger is better. The authors' public code (github.com/rubinxin/TSE,
+rank_correlation_comparison.py) computes TSE-EMA as a running average that gives the newest epoch
+weight 0.9 (ema = 0.1 ema + 0.9 L_t), which ranks like gamma = 1/9 in the sum above; pass
+``gamma`` to choose. The paper's baselines are here too: early stopping (the
 validation accuracy after the same T epochs) and learning-curve extrapolation (Domhan et al.
 2015, see ``curves``); so is training on a subset of the data (the lecture's subset selection;
 Na et al., "Accelerating Neural Architecture Search via Proxy Data", IJCAI 2021). The functions
