@@ -27,7 +27,8 @@ class Trial:
 
     arch: Arch
     fitness: float       # validation accuracy at ``epoch``: the only signal the strategy gets
-    reported: float      # validation accuracy at the report epoch: used to compare strategies
+    reported: float      # accuracy at the report epoch (validation unless History.report says
+                         # test): used to compare strategies
     cost: float          # simulated seconds this query was charged
     time: float          # cumulative simulated seconds when it finished
     epoch: int           # the fidelity it was trained for
@@ -49,10 +50,10 @@ class History:
     """
 
     def __init__(self, trials=(), strategy: str = "", seed=None, budget: float | None = None,
-                 bench: str = "", report_epoch: int | None = None):
+                 bench: str = "", report_epoch: int | None = None, report: str = "valid"):
         self.trials: list[Trial] = list(trials)
         self.strategy, self.seed, self.budget = strategy, seed, budget
-        self.bench, self.report_epoch = bench, report_epoch
+        self.bench, self.report_epoch, self.report = bench, report_epoch, report
 
     def append(self, trial: Trial) -> None:
         """Add the next trial (its ``step`` must be ``len(self)``)."""

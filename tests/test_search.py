@@ -160,7 +160,22 @@ def test_run_uses_fidelity_and_report_epoch_and_the_proposal_info():
     assert [t.step for t in h] == [0, 1, 2] and all(t.epoch == 3 for t in h)
     assert h[0].fitness == TOY.valid_acc[3][i] and h[0].reported == TOY.valid_acc[1][i]
     assert h[2].time == pytest.approx(3 * TOY.cost(OPTIMUM, 3)) and h[0].info == {"why": "test"}
-    assert h.report_epoch == 1 and h.bench == "toy"
+    assert h.report_epoch == 1 and h.bench == "toy" and h.report == "valid"
+
+
+def test_run_can_report_test_accuracy_and_says_where_there_is_none():
+    rng = np.random.default_rng(1)
+    test = rng.uniform(0, 100, len(SPACE))
+    bench = Benchmark("toy-test", SPACE, TOY.valid_acc, {9: test}, seconds_per_epoch=np.ones(len(SPACE)),
+                      eval_seconds=np.zeros(len(SPACE)))
+    h = run(RandomSearch(SPACE, seed=0), bench, max_trials=20, fidelity=3, report="test")
+    idx = [SPACE.index(t.arch) for t in h]
+    assert [t.reported for t in h] == [float(test[i]) for i in idx] and h.report == "test"
+    assert [t.fitness for t in h] == [float(bench.valid_acc[3][i]) for i in idx]
+    with pytest.raises(ValueError, match="test accuracy after \\[9\\] epochs only"):
+        run(RandomSearch(SPACE, seed=0), bench, max_trials=2, report_epoch=3, report="test")
+    with pytest.raises(ValueError, match="report must be 'valid' or 'test'"):
+        run(RandomSearch(SPACE, seed=0), bench, max_trials=2, report="train")
 
 
 # -- each strategy against its paper --------------------------------------------------------------

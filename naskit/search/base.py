@@ -109,11 +109,13 @@ class Searcher:
     ``step()`` asks the strategy for a proposal, charges its training time, records the ``Trial``
     in ``history_`` and tells the strategy the result. Under a ``budget`` the first query that would
     overrun it is neither charged nor shown (NB201's rule): ``step()`` then returns None and
-    ``done_`` is True. ``fidelity`` and ``report_epoch`` as in ``run``; ``reset()`` starts over.
+    ``done_`` is True. ``fidelity``, ``report_epoch`` and ``report`` as in ``run``; ``reset()``
+    starts over.
     """
 
     def __init__(self, strategy, bench: Benchmark, budget: float | None = None,
-                 fidelity: int | None = None, report_epoch: int | None = None):
+                 fidelity: int | None = None, report_epoch: int | None = None,
+                 report: str = "valid"):
         if not all(callable(getattr(strategy, m, None)) for m in ("propose", "observe")):
             raise TypeError(f"{_name(strategy)} is not a strategy: it needs propose() and "
                             "observe(arch, result) methods")
@@ -122,6 +124,14 @@ class Searcher:
             raise ValueError(f"budget must be a positive number of simulated seconds, got {budget!r}")
         self.fidelity = _check_epoch(bench, fidelity, "fidelity")
         self.report_epoch = _check_epoch(bench, report_epoch, "report_epoch")
+        if report not in ("valid", "test"):
+            raise ValueError(f"report must be 'valid' or 'test', got {report!r}")
+        table = bench.valid_acc if report == "valid" else bench.test_acc
+        if self.report_epoch not in table:
+            have = (f"after {sorted(table)} epochs only" if table else "for no epoch")
+            raise ValueError(f"{bench.name} has test accuracy {have}, not after "
+                             f"report_epoch={self.report_epoch}")
+        self.report, self._reported = report, table[self.report_epoch]
         space = getattr(strategy, "space", None)
         if space is not None and space != bench.space:
             raise ValueError(f"{_name(strategy)} searches {space!r} but the benchmark covers "
@@ -136,7 +146,7 @@ class Searcher:
             self.strategy.reset()
         self.history_ = History(strategy=repr(self.strategy), seed=getattr(self.strategy, "seed", None),
                                 budget=self.budget, bench=self.bench.name,
-                                report_epoch=self.report_epoch)
+                                report_epoch=self.report_epoch, report=self.report)
         self.done_ = False
 
     @property
@@ -177,7 +187,7 @@ class Searcher:
         if self.budget is not None and clock + result.cost > self.budget:
             self.done_ = True  # NB201: the query that would overrun the budget is not counted
             return None
-        reported = float(self.bench.valid_acc[self.report_epoch][result.index])
+        reported = float(self._reported[result.index])
         trial = Trial(arch, result.valid_acc, reported, result.cost, clock + result.cost,
                       result.epoch, len(self.history_), info)
         self.history_.append(trial)
@@ -193,14 +203,15 @@ class Searcher:
 
 def run(strategy, bench: Benchmark, budget: float | None = None,
         fidelity: int | None = None, report_epoch: int | None = None,
-        max_trials: int | None = None) -> History:
+        max_trials: int | None = None, report: str = "valid") -> History:
     """Search ``bench`` with ``strategy`` until ``budget`` simulated seconds (or ``max_trials``).
 
     ``fidelity``: epochs a plain-Arch proposal is trained for (default: ``bench.final_epoch``;
-    NB201's protocol is ``fidelity=12``). ``report_epoch``: the epoch whose validation accuracy
-    is reported (default: ``bench.final_epoch``). The strategy is reset first.
+    NB201's protocol is ``fidelity=12``). ``report_epoch``: the epoch whose accuracy is reported
+    (default: ``bench.final_epoch``); ``report``: 'valid' (NB201's search table) or 'test'
+    accuracy. The strategy is reset first.
     """
-    searcher = Searcher(strategy, bench, budget, fidelity, report_epoch)
+    searcher = Searcher(strategy, bench, budget, fidelity, report_epoch, report)
     if budget is None and max_trials is None:
         raise ValueError("give a budget (simulated seconds) or max_trials, or both")
     if max_trials is not None and (not isinstance(max_trials, int) or max_trials < 1):
