@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import pathlib
-import zipfile
 
 import numpy as np
 
+from .._npz import read_npz
 from ..datasets import DATA_DIR
 from ..space import NB201Space
 from .base import Benchmark
@@ -28,17 +28,8 @@ _KEYS = ("train_loss", "step_loss", "valid_acc", "valid_loss", "test_acc", "seco
 def load_mini(path=None) -> Benchmark:
     """The embedded benchmark: seed 0 serves queries; all seeds are in ``*_seeds`` columns."""
     path = pathlib.Path(path) if path else MINI_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"the mini benchmark {path} is missing; build it with "
-                                "`naskit build-bench` (see data/README.md)")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            a = {k: f[k] for k in _KEYS if k in f.files}
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, AttributeError) as e:
-        raise ValueError(f"{path}: not a naskit benchmark file ({e})") from None
-    missing = [k for k in _KEYS if k not in a]
-    if missing:
-        raise ValueError(f"{path}: not a naskit benchmark file: missing {missing}")
+    a = read_npz(path, _KEYS, "benchmark",
+                 "build it with `naskit build-bench` (see data/README.md)")
     acc = a["valid_acc"][0]
     epochs = acc.shape[1]
     seeds = lambda x: np.moveaxis(x, 0, 1)  # (seeds, n, ...) -> (n, seeds, ...): rows are archs

@@ -15,10 +15,10 @@ import json
 import os
 import pathlib
 import tempfile
-import zipfile
 
 import numpy as np
 
+from .._npz import read_npz
 from ..space import Arch, NB201Space
 from .base import Estimator
 
@@ -59,18 +59,8 @@ def save_scores(path, index, score, seconds, representative, meta: dict) -> path
 
 def read_scores(path) -> dict:
     """A score file's arrays (``index``, ``score``, ``seconds``, ``representative``) and ``meta``."""
-    path = pathlib.Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no score file {path}; make it with "
-                                "`python benchmarks/precompute_naswot.py` (see data/README.md)")
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            out = {k: f[k] for k in _KEYS if k in f.files}
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise ValueError(f"{path}: not a naskit score file ({e})") from None
-    missing = [k for k in _KEYS if k not in out]
-    if missing:
-        raise ValueError(f"{path}: not a naskit score file: missing {missing}")
+    out = read_npz(path, _KEYS, "score", "make it with `python benchmarks/precompute_naswot.py` "
+                   "(see data/README.md)")
     out["meta"] = json.loads(str(out["meta"]))
     return out
 
