@@ -14,35 +14,19 @@ recomputed the scores with its own code and seeds, so the numbers may differ. Ex
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
+from naskit.bench.tables import ZERO_COST_COLUMNS, zero_cost_table
 from naskit.estimators import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
 
 FILE = "zero-cost_725subset.csv"
-# CSV column -> naskit name
-PROXIES = {"synflow": "synflow", "jacov": "jacob_cov", "snip": "snip", "grad_norm": "grad_norm",
-           "grasp": "grasp", "fisher": "fisher", "nwot": "naswot", "epe_nas": "epe_nas",
-           "l2_norm": "l2_norm", "plain": "plain", "params": "params", "flops": "flops"}
 # all 15,625 archs, CIFAR-10 (benchmarks README)
 PUBLISHED_RHO = {"synflow": 0.737, "jacob_cov": 0.731, "snip": 0.596, "grad_norm": 0.594,
                  "grasp": 0.514, "fisher": 0.36}
 PUBLISHED_TAU = {"naswot": 0.574}
-
-
-def read(path: Path) -> dict[str, dict[str, np.ndarray]]:
-    """dataset -> column -> float array (empty cells become NaN)."""
-    cols: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            for name in ["val_accuracy", *PROXIES]:
-                value = row[name]
-                cols[row["dataset"]][name].append(float(value) if value else np.nan)
-    return {d: {k: np.asarray(v, float) for k, v in c.items()} for d, c in cols.items()}
 
 
 def main() -> None:
@@ -55,9 +39,9 @@ def main() -> None:
     path = Path(args.root).expanduser() / FILE
     if not args.root or not path.exists():
         p.error(f"no {FILE} in {args.root or '(unset)'}; pass --root or set NASKIT_DATA")
-    data = read(path)
     pct = f"{args.level:.0%}"
-    for dataset, cols in data.items():
+    for dataset in ("cifar10", "cifar100", "ImageNet16-120"):
+        cols = zero_cost_table(root=path.parent, dataset=dataset)
         truth = cols["val_accuracy"]
         k = max(1, round(0.1 * len(truth)))
         print(f"\n## {dataset}: {len(truth)} archs, ground truth val_accuracy; "
@@ -65,8 +49,8 @@ def main() -> None:
         print(f"{'proxy':<10} {'n':>4} {'spearman rho':>13} {pct + ' CI':>16} {'kendall tau':>12} "
               f"{pct + ' CI':>16} {'top-10%':>8}   published (all 15,625, CIFAR-10)")
         rows = []
-        for column, name in PROXIES.items():
-            score = cols[column]
+        for name in ZERO_COST_COLUMNS.values():
+            score = cols[name]
             n = int((~np.isnan(score) & ~np.isnan(truth)).sum())
             rho, tau = spearman_rho(score, truth), kendall_tau(score, truth)
             rho_ci = bootstrap_ci(spearman_rho, score, truth, n_boot=args.n_boot, level=args.level)
