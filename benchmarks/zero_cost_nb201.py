@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from naskit.bench.tables import ZERO_COST_COLUMNS, zero_cost_table
+from naskit.bench.tables import ZERO_COST_COLUMNS, ZERO_COST_DATASETS, zero_cost_table
 from naskit.estimators import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
 
 FILE = "zero-cost_725subset.csv"
@@ -40,7 +40,7 @@ def main() -> None:
     if not args.root or not path.exists():
         p.error(f"no {FILE} in {args.root or '(unset)'}; pass --root or set NASKIT_DATA")
     pct = f"{args.level:.0%}"
-    for dataset in ("cifar10", "cifar100", "ImageNet16-120"):
+    for dataset in ZERO_COST_DATASETS:
         cols = zero_cost_table(root=path.parent, dataset=dataset)
         truth = cols["val_accuracy"]
         k = max(1, round(0.1 * len(truth)))

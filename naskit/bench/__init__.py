@@ -6,9 +6,10 @@ import pathlib
 
 from .base import Benchmark, Record
 from .mini import MINI_FILE, load_mini
-from .tables import ZERO_COST_COLUMNS, load_table, zero_cost_table
+from .tables import ZERO_COST_COLUMNS, ZERO_COST_DATASETS, load_table, zero_cost_table
 
-__all__ = ["Benchmark", "Record", "load", "zero_cost_table", "ZERO_COST_COLUMNS"]
+__all__ = ["Benchmark", "Record", "load", "zero_cost_table", "ZERO_COST_COLUMNS",
+           "ZERO_COST_DATASETS"]
 
 
 def load(name: str = "mini", root=None, download: bool = False, dataset: str = "cifar10") -> Benchmark:

@@ -24,7 +24,7 @@ from ..space import Arch, NB201Space
 from .base import Benchmark
 
 __all__ = ["TABLES", "table_path", "read_table", "load_table", "fetch", "ZERO_COST_COLUMNS",
-           "zero_cost_table"]
+           "ZERO_COST_DATASETS", "zero_cost_table"]
 
 TABLES = {
     "cifar10-valid_200ep.csv": dict(
@@ -56,6 +56,8 @@ ZERO_COST_COLUMNS = {"nwot": "naswot", "synflow": "synflow", "jacov": "jacob_cov
                      "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp",
                      "epe_nas": "epe_nas", "l2_norm": "l2_norm", "plain": "plain",
                      "params": "params", "flops": "flops"}
+# the data sets the zero-cost table scores each arch on
+ZERO_COST_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
 
 def table_path(name: str, root=None) -> pathlib.Path:
@@ -193,10 +195,9 @@ def zero_cost_table(root=None, dataset: str = "cifar10") -> dict[str, np.ndarray
     Returns ``index`` (NB201 indices), ``val_accuracy`` (percent) and one array per proxy under
     its naskit name (``ZERO_COST_COLUMNS``; empty cells are NaN), rows in the file's order.
     """
-    datasets = ("cifar10", "cifar100", "ImageNet16-120")
-    if dataset not in datasets:
+    if dataset not in ZERO_COST_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r} for the zero-cost table; choose from "
-                         f"{list(datasets)}")
+                         f"{list(ZERO_COST_DATASETS)}")
     path = _require("zero-cost_725subset.csv", root, download=False)
     space = NB201Space()
     names = [str(a) for a in space]
