@@ -1,0 +1,246 @@
+"""What every weight-sharing search shares: minibatch streams, the weight optimizer, a trace, a clock.
+
+A one-shot search (Bender et al. ICML 2018; Liu et al. ICLR 2019) trains the shared weights of a
+``SuperNet`` on training images and chooses the architecture on held-out validation images. One
+``step()`` is one update of the shared weights (plus whatever the method does to its architecture
+state); ``run(steps)`` repeats it. Everything learned lives in the object (``trace_``,
+``seconds_``, the supernet's weights), so a widget can drive a search step by step and an
+interrupted run continues where it stopped. The weight optimizer is DARTS' (Liu et al. 2019,
+Sec. 3.1.1): SGD with momentum 0.9, weight decay 3e-4, a cosine learning rate from 0.025 to 0.001
+over the whole search, gradients clipped to norm 5, batch 64.
+"""
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..datasets import Dataset
+from ..space import Genotype
+from ..supernet import SuperNet
+from ..supernet.base import check_int
+
+__all__ = ["Step", "OneShotSearch", "parameter_free_share", "check_seed", "check_positive",
+           "PARAMETER_FREE"]
+
+PARAMETER_FREE = ("none", "skip_connect", "avg_pool_3x3", "max_pool_3x3")
+
+
+def check_seed(seed) -> int:
+    """``seed`` as an int >= 0 (numpy integers too), else a clear error."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2 ** 63:
+        raise ValueError(f"seed must be in 0..2**63-1, got {seed}")
+    return int(seed)
+
+
+def check_positive(value, name: str, allow_zero: bool = False) -> float:
+    """``value`` as a finite float > 0 (or >= 0), else a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
+            or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        need = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {need}, got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded step of a one-shot search (``weights``: softmax(alpha) by cell type, if any)."""
+
+    step: int
+    train_loss: float
+    seconds: float                    # cumulative wall-clock seconds of search so far
+    val_loss: float | None = None
+    weights: dict = field(default_factory=dict, repr=False)
+    arch: object = None               # the architecture the method would return now
+    info: dict = field(default_factory=dict)
+
+
+class OneShotSearch:
+    """Base of the weight-sharing searches; subclasses say what one step does (``_step``)."""
+
+    def __init__(self, supernet: SuperNet, data: Dataset, epochs: float = 1, batch_size: int = 64,
+                 lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
+                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
+        if not isinstance(supernet, SuperNet):
+            raise TypeError(f"supernet must be a naskit SuperNet, got {type(supernet).__name__}")
+        if not isinstance(data, Dataset):
+            raise TypeError(f"data must be a naskit Dataset (nk.datasets.load()), got "
+                            f"{type(data).__name__}")
+        if tuple(data.input_shape[:1]) != (supernet.in_channels,):
+            raise ValueError(f"the supernet takes {supernet.in_channels}-channel images, the data "
+                             f"has {data.input_shape[0]} channels")
+        self.supernet, self.data = supernet, data
+        self.epochs = check_positive(epochs, "epochs")
+        self.batch_size = check_int(batch_size, "batch_size")
+        self.lr = check_positive(lr, "lr")
+        self.lr_min = check_positive(lr_min, "lr_min", allow_zero=True)
+        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
+        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
+        self.grad_clip = check_positive(grad_clip, "grad_clip")
+        self.seed = check_seed(seed)
+        self.device = torch.device(device)
+        self.trace_: list[Step] = []
+        self.seconds_ = 0.0
+        self._initial = None
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    @property
+    def steps_per_epoch(self) -> int:
+        """Weight updates per pass over the training images."""
+        return math.ceil(len(self.data.y_train) / self.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        """Weight updates of the whole search (``epochs`` passes)."""
+        return max(1, round(self.epochs * self.steps_per_epoch))
+
+    @property
+    def step_(self) -> int:
+        """Steps done so far."""
+        return len(self.trace_)
+
+    @property
+    def done_(self) -> bool:
+        """Whether the search has made all its steps."""
+        return self.step_ >= self.total_steps
+
+    def reset(self) -> None:
+        """Start over: the supernet's initial weights, fresh optimizers, minibatch streams and trace."""
+        net = self.supernet
+        if self._initial is None:
+            self._initial = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        else:
+            net.load_state_dict(self._initial)
+        net.to(self.device, memory_format=torch.channels_last)
+        self.w_optimizer_ = torch.optim.SGD(net.weight_parameters(), lr=self.lr,
+                                            momentum=self.momentum, weight_decay=self.weight_decay)
+        self.w_scheduler_ = torch.optim.lr_scheduler.CosineAnnealingLR(
+            self.w_optimizer_, self.total_steps, eta_min=self.lr_min)
+        self.rng_ = random.Random(self.seed)
+        self._gen = {split: torch.Generator().manual_seed(self.seed * 2 + i)
+                     for i, split in enumerate(("train", "val"))}
+        self._order = {"train": [], "val": []}
+        self.trace_, self.seconds_ = [], 0.0
+        self._reset()
+
+    def _reset(self) -> None:
+        """Method-specific state (optimizers of the architecture, controllers)."""
+
+    def batch(self, split: str = "train"):
+        """The next minibatch of ``split`` ('train' or 'val'), reshuffled every pass."""
+        x, y = getattr(self.data, f"x_{split}"), getattr(self.data, f"y_{split}")
+        if not self._order[split]:
+            perm = torch.randperm(len(y), generator=self._gen[split])
+            self._order[split] = list(perm.split(self.batch_size))[::-1]
+        idx = self._order[split].pop()
+        return (x[idx].to(self.device, memory_format=torch.channels_last), y[idx].to(self.device))
+
+    def weight_step(self, xb, yb, **forward) -> float:
+        """One SGD step of the shared weights on ``(xb, yb)``; ``forward`` goes to the supernet."""
+        net = self.supernet
+        net.train()
+        loss = nn.functional.cross_entropy(net(xb, **forward), yb)
+        self.w_optimizer_.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.weight_parameters(), self.grad_clip)
+        self.w_optimizer_.step()
+        self.w_scheduler_.step()
+        value = loss.item()
+        if not math.isfinite(value):
+            raise FloatingPointError(f"the supernet's training loss is {value} at step {self.step_}; "
+                                     f"lower lr (now {self.lr})")
+        return value
+
+    def step(self) -> Step:
+        """Make one step of the search and record it; after the last step, a RuntimeError."""
+        if self._initial is None:
+            self.reset()
+        if self.done_:
+            raise RuntimeError(f"the search has made all its {self.total_steps} steps; reset() "
+                               "to start over")
+        start = time.perf_counter()
+        out = self._step()
+        self.seconds_ += time.perf_counter() - start
+        record = Step(self.step_, out.pop("train_loss"), self.seconds_, out.pop("val_loss", None),
+                      self._weights(), self.derive(), out)
+        self.trace_.append(record)
+        return record
+
+    def run(self, steps: int | None = None, progress: bool = False) -> "OneShotSearch":
+        """Make ``steps`` more steps (default: to the end of the search); returns self."""
+        if self._initial is None:
+            self.reset()
+        left = self.total_steps - self.step_
+        n = left if steps is None else min(check_int(steps, "steps"), left)
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=n, desc=type(self).__name__, unit="step", leave=False)
+        for _ in range(n):
+            self.step()
+            if bar is not None:
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        return self
+
+    def _weights(self) -> dict:
+        return {k: w.cpu().numpy() for k, w in self.supernet.edge_weights().items()}
+
+    # -- what subclasses provide -------------------------------------------------------------------
+    def _step(self) -> dict:
+        """One step; returns at least {'train_loss': float}."""
+        raise NotImplementedError
+
+    def derive(self):
+        """The architecture the search would return now."""
+        return self.supernet.derive()
+
+    # -- evaluating candidates with inherited weights ------------------------------------------------
+    @torch.no_grad()
+    def accuracy(self, arch=None, n_batches: int | None = None, split: str = "val", **forward) -> float:
+        """Accuracy of the supernet on ``split`` images: the single path of ``arch``, or the mixture.
+
+        BatchNorm uses the statistics of each batch (the supernet is kept in train mode, as the
+        single-path methods evaluate), so no running statistics of other paths leak in.
+        """
+        x, y = getattr(self.data, f"x_{split}"), getattr(self.data, f"y_{split}")
+        net = self.supernet
+        was = net.training
+        net.train()
+        # a fixed batch order per call: candidates are compared on the same images
+        n = len(y) if n_batches is None else min(len(y), check_int(n_batches, "n_batches") * self.batch_size)
+        correct = 0
+        for i in range(0, n, self.batch_size * 4):
+            xb = x[i:min(i + self.batch_size * 4, n)].to(self.device, memory_format=torch.channels_last)
+            out = net(xb, arch=arch, **forward) if arch is not None else net(xb, **forward)
+            correct += (out.argmax(1).cpu() == y[i:min(i + self.batch_size * 4, n)]).sum().item()
+        net.train(was)
+        return correct / n
+
+    def __repr__(self):
+        arch = self.trace_[-1].arch if self.trace_ else None
+        now = f", now {arch}" if arch is not None else ""
+        return (f"{type(self).__name__}({self._hyper()}seed={self.seed}) # step {self.step_} of "
+                f"{self.total_steps}, {self.seconds_:.1f} s{now}")
+
+    def _hyper(self) -> str:
+        return ""
+
+
+def parameter_free_share(arch) -> float:
+    """Share of edges of ``arch`` (an Arch or a Genotype) that carry a parameter-free op.
+
+    DARTS' failure mode (Zela et al., ICLR 2020; Chu et al. 2020) is a cell that fills with skip
+    connections and pooling: this share rising towards 1 is the collapse signal.
+    """
+    ops = ([op for op, _ in (*arch.normal, *arch.reduce)] if isinstance(arch, Genotype)
+           else arch.ops)
+    return sum(op in PARAMETER_FREE for op in ops) / len(ops)
