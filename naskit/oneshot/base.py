@@ -169,7 +169,7 @@ class OneShotSearch:
         out = self._step()
         self.seconds_ += time.perf_counter() - start
         record = Step(self.step_, out.pop("train_loss"), self.seconds_, out.pop("val_loss", None),
-                      self._weights(), self.derive(), out)
+                      self._weights(), self._current_arch(), out)
         self.trace_.append(record)
         return record
 
@@ -200,8 +200,12 @@ class OneShotSearch:
         raise NotImplementedError
 
     def derive(self):
-        """The architecture the search would return now."""
+        """The architecture the search returns (default: read off alpha)."""
         return self.supernet.derive()
+
+    def _current_arch(self):
+        """What the trace records after each step: ``derive()`` when that is cheap, else None."""
+        return self.derive()
 
     # -- evaluating candidates with inherited weights ------------------------------------------------
     @torch.no_grad()
