@@ -7,6 +7,7 @@ inherited weights. Every search has ``step()``, ``run(steps)``, ``derive()``, ``
 """
 from .base import PARAMETER_FREE, OneShotSearch, Step, parameter_free_share
 from .darts import DARTS, hessian_vector_product
+from .remedies import Decision, early_stop, perturbation_select
 
 __all__ = ["OneShotSearch", "Step", "DARTS", "hessian_vector_product", "parameter_free_share",
-           "PARAMETER_FREE"]
+           "PARAMETER_FREE", "perturbation_select", "early_stop", "Decision"]

@@ -213,12 +213,15 @@ class OneShotSearch:
         """Accuracy of the supernet on ``split`` images: the single path of ``arch``, or the mixture.
 
         BatchNorm uses the statistics of each batch (the supernet is kept in train mode, as the
-        single-path methods evaluate), so no running statistics of other paths leak in.
+        single-path methods evaluate), so no running statistics of other paths leak in; the
+        running statistics are left as they were.
         """
         x, y = getattr(self.data, f"x_{split}"), getattr(self.data, f"y_{split}")
         net = self.supernet
         was = net.training
         net.train()
+        # train-mode BatchNorm would fold these images into the running statistics: keep them
+        saved = {k: b.clone() for k, b in net.named_buffers()}
         # a fixed batch order per call: candidates are compared on the same images
         n = len(y) if n_batches is None else min(len(y), check_int(n_batches, "n_batches") * self.batch_size)
         correct = 0
@@ -227,6 +230,8 @@ class OneShotSearch:
             out = net(xb, arch=arch, **forward) if arch is not None else net(xb, **forward)
             correct += (out.argmax(1).cpu() == y[i:min(i + self.batch_size * 4, n)]).sum().item()
         net.train(was)
+        for k, b in net.named_buffers():
+            b.copy_(saved[k])
         return correct / n
 
     def __repr__(self):
