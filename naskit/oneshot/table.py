@@ -1,0 +1,140 @@
+"""NAS-Bench-201's weight-sharing table, rerun on the embedded benchmark.
+
+NB201 (Dong & Yang, ICLR 2020, Table 5) ran six weight-sharing methods on its supernet and
+reported the benchmark's accuracy of the cell each derived: RSPS, DARTS-V1, DARTS-V2, GDAS, SETN,
+ENAS. ``run_seed`` runs the same methods (and two remedies for DARTS' collapse) on the supernet
+of the embedded benchmark's network (8 channels, one cell per stage, 1x16x16 digits) and returns
+one row per method: the derived cell, the search's wall-clock seconds and its settings. Rows are
+plain data, written to and read from a JSON-lines file with ``write_runs`` / ``read_runs``; the
+ground truth of each derived cell is looked up in the benchmark by whoever reads them.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import tempfile
+import time
+
+from ..datasets import Dataset
+from ..space import Arch, NB201Space
+from ..supernet import SuperNet
+from .base import check_seed
+from .darts import DARTS
+from .remedies import early_stop, perturbation_select
+
+__all__ = ["NB201_WEIGHT_SHARING", "METHODS", "make_search", "run_seed", "read_runs", "write_runs"]
+
+# NB201, Table 5 (CIFAR-10 validation and test accuracy, mean +- std over runs; search seconds on
+# one GPU), as the lecture's table quotes it.
+NB201_WEIGHT_SHARING = {
+    "RSPS": dict(seconds=7587, valid=(84.16, 1.69), test=(87.66, 1.69)),
+    "DARTS-V1": dict(seconds=10890, valid=(39.77, 0.00), test=(54.30, 0.00)),
+    "DARTS-V2": dict(seconds=29902, valid=(39.77, 0.00), test=(54.30, 0.00)),
+    "GDAS": dict(seconds=28926, valid=(90.00, 0.21), test=(93.51, 0.13)),
+    "SETN": dict(seconds=31010, valid=(82.25, 5.17), test=(86.19, 4.63)),
+    "ENAS": dict(seconds=13315, valid=(39.77, 0.00), test=(54.30, 0.00)),
+}
+SEARCHES = ("RSPS", "DARTS-V1", "DARTS-V2", "GDAS", "SETN", "ENAS")
+REMEDIES = ("DARTS-V1 + PT", "DARTS-V1 + early stop")
+METHODS = SEARCHES + REMEDIES
+_ROW_KEYS = ("method", "seed", "arch", "seconds", "steps", "settings")
+
+
+def make_search(method: str, data: Dataset, seed: int = 0, epochs: float = 1.0, channels: int = 8,
+                cells_per_stage: int = 1, arch_lr: float = 3e-4):
+    """The search ``method`` (one of ``SEARCHES``) over a fresh NB201 supernet on ``data``."""
+    net = SuperNet(NB201Space(), channels=channels, cells_per_stage=cells_per_stage,
+                   num_classes=data.num_classes, in_channels=data.input_shape[0], seed=seed)
+    if method == "DARTS-V1":
+        return DARTS(net, data, order=1, epochs=epochs, arch_lr=arch_lr, seed=seed)
+    if method == "DARTS-V2":
+        return DARTS(net, data, order=2, epochs=epochs, arch_lr=arch_lr, seed=seed)
+    if method not in SEARCHES:
+        raise ValueError(f"unknown method {method!r}; choose from {list(SEARCHES)}")
+    from . import enas, gdas, rsps, setn  # the single-path methods
+    classes = {"RSPS": rsps.RSPS, "GDAS": gdas.GDAS, "SETN": setn.SETN, "ENAS": enas.ENAS}
+    return classes[method](net, data, epochs=epochs, seed=seed)
+
+
+def run_seed(data: Dataset, seed: int = 0, methods=SEARCHES, epochs: float = 1.0,
+             arch_lr: float = 3e-4, progress: bool = False) -> list[dict]:
+    """One row per method for ``seed``; a DARTS-V1 run also gives the rows of its two remedies."""
+    seed = check_seed(seed)
+    unknown = [m for m in methods if m not in SEARCHES]
+    if unknown:
+        raise ValueError(f"unknown methods {unknown}; choose from {list(SEARCHES)} (the remedies "
+                         "come with DARTS-V1)")
+    rows = []
+    for method in methods:
+        search = make_search(method, data, seed, epochs, arch_lr=arch_lr)
+        search.run(progress=progress)
+        start = time.perf_counter()
+        arch = search.derive()
+        seconds = search.seconds_ + time.perf_counter() - start
+        settings = dict(epochs=epochs, arch_lr=arch_lr, channels=8, cells_per_stage=1,
+                        batch_size=search.batch_size, steps=search.step_)
+        rows.append(_row(method, seed, arch, seconds, search.step_, settings))
+        if method == "DARTS-V1":
+            arch_es, step = early_stop(search.trace_)
+            rows.append(_row("DARTS-V1 + early stop", seed, arch_es,
+                             search.trace_[step].seconds, step + 1, dict(settings,
+                                                                        max_parameter_free=0.5)))
+            start = time.perf_counter()
+            arch_pt, _ = perturbation_select(search, seed=seed)
+            rows.append(_row("DARTS-V1 + PT", seed, arch_pt,
+                             seconds + time.perf_counter() - start, search.step_,
+                             dict(settings, tune_steps=20, n_batches=8)))
+    return rows
+
+
+def _row(method, seed, arch, seconds, steps, settings) -> dict:
+    return dict(method=method, seed=seed, arch=str(arch), seconds=round(float(seconds), 3),
+                steps=int(steps), settings=settings)
+
+
+def write_runs(path, rows) -> None:
+    """Write ``rows`` as JSON lines, atomically (a temporary file renamed over ``path``)."""
+    path = pathlib.Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            for row in rows:
+                f.write(json.dumps(row, sort_keys=True) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_runs(path) -> list[dict]:
+    """The rows of a file ``write_runs`` made; a malformed line is an error naming file and line."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing; make it with "
+                                "`python benchmarks/precompute_oneshot.py`")
+    space, rows = NB201Space(), []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            where = f"{path}, line {n}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{where}: not JSON ({e.msg})") from None
+            if not isinstance(row, dict) or sorted(row) != sorted(_ROW_KEYS):
+                raise ValueError(f"{where}: a row has exactly the keys {sorted(_ROW_KEYS)}")
+            if row["method"] not in METHODS:
+                raise ValueError(f"{where}: unknown method {row['method']!r}; expected one of "
+                                 f"{list(METHODS)}")
+            seconds = row["seconds"]
+            if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0:
+                raise ValueError(f"{where}: seconds must be a finite number >= 0, got {seconds!r}")
+            if not isinstance(row["seed"], int) or not isinstance(row["steps"], int):
+                raise ValueError(f"{where}: seed and steps must be integers")
+            try:
+                row["arch"] = Arch.from_string(row["arch"], space=space)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{where}: arch: {e}") from None
+            rows.append(row)
+    return rows
