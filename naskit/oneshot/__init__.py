@@ -1,13 +1,22 @@
 """One-shot NAS: searches that share the weights of one supernet among all candidates.
 
-``DARTS`` (first and second order) learns a continuous relaxation; the single-path methods of
-NAS-Bench-201's weight-sharing table train one path at a time and judge candidates by their
-inherited weights. Every search has ``step()``, ``run(steps)``, ``derive()``, ``trace_`` and
-``seconds_``, so a widget can drive it and a lesson can compare them.
+``DARTS`` (first and second order) learns a continuous relaxation; ``GDAS`` samples one op per
+edge by a Gumbel-softmax; the single-path methods of NAS-Bench-201's weight-sharing table
+(``RSPS``, ``SETN``, ``ENAS``) train one path at a time and judge candidates by their inherited
+weights. Every search has ``step()``, ``run(steps)``, ``derive()``, ``trace_`` and ``seconds_``,
+so a widget can drive it and a lesson can compare them.
 """
+from .alpha import AlphaSearch
 from .base import PARAMETER_FREE, OneShotSearch, Step, parameter_free_share
+from .candidates import Candidate, CandidateRanking, sample_archs
 from .darts import DARTS, hessian_vector_product
+from .enas import ENAS
+from .gdas import GDAS, gumbel_hard, gumbel_noise
 from .remedies import Decision, early_stop, perturbation_select
+from .rsps import RSPS
+from .setn import SETN
 
-__all__ = ["OneShotSearch", "Step", "DARTS", "hessian_vector_product", "parameter_free_share",
-           "PARAMETER_FREE", "perturbation_select", "early_stop", "Decision"]
+__all__ = ["OneShotSearch", "AlphaSearch", "CandidateRanking", "Step", "Candidate", "DARTS",
+           "RSPS", "GDAS", "SETN", "ENAS", "hessian_vector_product", "gumbel_hard",
+           "gumbel_noise", "sample_archs", "parameter_free_share", "PARAMETER_FREE",
+           "perturbation_select", "early_stop", "Decision"]

@@ -20,7 +20,8 @@ from torch.func import functional_call
 
 from ..datasets import Dataset
 from ..supernet import SuperNet
-from .base import OneShotSearch, check_positive
+from .alpha import AlphaSearch
+from .base import check_positive
 
 __all__ = ["DARTS", "hessian_vector_product"]
 
@@ -56,7 +57,7 @@ def hessian_vector_product(net: SuperNet, x, y, vector: list[torch.Tensor],
     return [(gp - gn) / (2 * eps) for gp, gn in zip(*grads)]
 
 
-class DARTS(OneShotSearch):
+class DARTS(AlphaSearch):
     """DARTS over ``supernet`` on ``data``: ``order=1`` (DARTS-V1) or ``order=2`` (DARTS-V2).
 
     ``xi``: the step of the virtual weight update in second order (default: the weight optimizer's
@@ -72,33 +73,17 @@ class DARTS(OneShotSearch):
                  batch_size: int = 64,
                  lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
                  weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
-        super().__init__(supernet, data, epochs, batch_size, lr, lr_min, momentum, weight_decay,
-                         grad_clip, seed, device)
+        super().__init__(supernet, data, epochs, arch_lr, arch_betas, arch_weight_decay,
+                         batch_size, lr, lr_min, momentum, weight_decay, grad_clip, seed, device)
         if order not in (1, 2) or isinstance(order, bool):
             raise ValueError(f"order must be 1 (first order, DARTS-V1) or 2 (second order, "
                              f"DARTS-V2), got {order!r}")
         self.order = order
-        self.arch_lr = check_positive(arch_lr, "arch_lr")
-        if (not isinstance(arch_betas, (tuple, list)) or len(arch_betas) != 2
-                or not all(0 <= check_positive(b, "arch_betas", True) < 1 for b in arch_betas)):
-            raise ValueError(f"arch_betas must be two numbers in [0, 1), got {arch_betas!r}")
-        self.arch_betas = tuple(float(b) for b in arch_betas)
-        self.arch_weight_decay = check_positive(arch_weight_decay, "arch_weight_decay", True)
         self.xi = None if xi is None else check_positive(xi, "xi", allow_zero=True)
         self.eps_scale = check_positive(eps_scale, "eps_scale")
 
     def _hyper(self) -> str:
         return f"order={self.order}, arch_lr={self.arch_lr:g}, "
-
-    def _reset(self):
-        self.a_optimizer_ = torch.optim.Adam(self.supernet.arch_parameters(), lr=self.arch_lr,
-                                             betas=self.arch_betas,
-                                             weight_decay=self.arch_weight_decay)
-
-    @property
-    def alphas_(self) -> dict:
-        """alpha now, by cell type (a detached copy)."""
-        return {k: a.detach().cpu().clone() for k, a in self.supernet.alphas().items()}
 
     def _step(self) -> dict:
         xt, yt = self.batch("train")
@@ -110,17 +95,8 @@ class DARTS(OneShotSearch):
             val_loss, grads = self.first_order_grad(xv, yv)
         else:
             val_loss, grads = self.second_order_grad(xt, yt, xv, yv, xi)
-        for a, g in zip(net.arch_parameters(), grads):
-            a.grad = g
-        self.a_optimizer_.step()
-        self.a_optimizer_.zero_grad(set_to_none=True)
+        self.alpha_step(grads)
         return {"train_loss": self.weight_step(xt, yt), "val_loss": val_loss}
-
-    def first_order_grad(self, xv, yv):
-        """``L_val(w, alpha)`` and its gradient in alpha at the current weights."""
-        net = self.supernet
-        loss = nn.functional.cross_entropy(net(xv), yv)
-        return loss.item(), list(torch.autograd.grad(loss, net.arch_parameters()))
 
     def unrolled_weights(self, xt, yt, xi: float) -> list[torch.Tensor]:
         """``w' = w - xi * (momentum * buffer + grad_w L_train + weight_decay * w)`` (DARTS' code)."""
