@@ -13,6 +13,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..oneshot import parameter_free_share
 from ..space import CellSpace, DartsSpace
@@ -103,9 +104,12 @@ def _series(trace, which):
 
 
 def _lines(ax, steps, w, op_names):
+    marker = "o" if len(steps) < 20 else None  # a line of one or two steps is hard to see
     for o, op in enumerate(op_names):
-        ax.plot(steps, w[:, o], lw=2, color=OP_COLORS.get(op, _OTHER), label=op)
+        ax.plot(steps, w[:, o], lw=2, marker=marker, ms=4, color=OP_COLORS.get(op, _OTHER),
+                label=op)
     ax.axhline(1 / len(op_names), color="black", lw=0.8, ls=":", label="_uniform")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
 
 
@@ -156,6 +160,9 @@ def alpha_trace(trace, op_names, ax=None, edge=None, which=None, edges=None):
     for e, a in enumerate(axes[:n_edges]):
         _lines(a, steps, w[:, e], op_names)
         a.set_title(f"{names[e]}{cell}", fontsize=11)
+        spec = a.get_subplotspec()
+        if spec is None or spec.is_last_row() or e + spec.get_gridspec().ncols >= n_edges:
+            a.set_xlabel("step")
     for a in axes[n_edges:]:
         a.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
