@@ -188,6 +188,7 @@ def collapse_trace(trace, ax=None, accuracy=None):
     ax.set_xlabel("step")
     ax.set_ylabel("parameter-free share", color=_SHARE_COLOR)
     ax.set_ylim(-0.05, 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     if not known:
         ax.text(0.5, 0.5, "no derived cell recorded yet", ha="center", va="center",
