@@ -159,7 +159,7 @@ def alpha_trace(trace, op_names, ax=None, edge=None, which=None, edges=None):
         raise ValueError(f"{len(axes)} Axes for {n_edges} edges; give None or at least {n_edges}")
     for e, a in enumerate(axes[:n_edges]):
         _lines(a, steps, w[:, e], op_names)
-        a.set_title(f"{names[e]}{cell}", fontsize=11)
+        a.set_title(names[e], fontsize=11)
         spec = a.get_subplotspec()
         if spec is None or spec.is_last_row() or e + spec.get_gridspec().ncols >= n_edges:
             a.set_xlabel("step")

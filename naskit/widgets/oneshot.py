@@ -327,7 +327,8 @@ class AlphaWatcher(widgets.VBox):
             axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
             plot.alpha_trace(self.search.trace_, self.op_names, ax=axes,
                              which=self.trace_cell.value, edges=self.edges)
-            fig.suptitle("softmax(alpha) per edge over the steps (dotted: uniform)")
+            cell = "" if self.trace_cell.value == "cell" else f", {self.trace_cell.value} cell"
+            fig.suptitle(f"softmax(alpha) per edge over the steps{cell} (dotted: uniform)")
         self.trace_image.value = _png(draw, (12.0, 4.6 if n <= 6 else 5.2))
 
     def _draw_cell(self):
@@ -341,7 +342,7 @@ class AlphaWatcher(widgets.VBox):
                 title = None if isinstance(arch, Arch) else f"{which} cell"
                 self._cell_png[key] = _png(lambda fig: plot.cell(
                     arch, ax=fig.add_subplot(), which=which, title=title),
-                    (5.4, 2.6 if isinstance(arch, Arch) else 2.2), dpi=110)
+                    (5.4, 2.6) if isinstance(arch, Arch) else (6.0, 3.0), dpi=110)
             image.value = self._cell_png[key]
         trace = self.search.trace_
         accuracy = ([self._accuracy(self._truth_of(s.arch)) for s in trace]
@@ -354,7 +355,7 @@ class AlphaWatcher(widgets.VBox):
             return "no bench given for its ground truth"
         record = self._truth_of(arch)
         if record is None:
-            return f"not in the benchmark {html.escape(self.bench.name)}"
+            return f"not in the benchmark {html.escape(repr(self.bench.name))}"
         test = "" if record.test_acc is None else f"test {record.test_acc:.2f}%, "
         return f"ground truth: {test}valid {record.valid_acc:.2f}% after {record.epoch} epochs"
 
