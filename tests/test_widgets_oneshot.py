@@ -45,6 +45,7 @@ def test_step_button_grows_the_trace_and_redraws(data, bench):
     assert "step 1 of 20" in w.status.value
     assert f"val loss {search.trace_[-1].val_loss:.3f}" in w.status.value
     assert w.alpha_images["cell"].value != before
+    assert w.redraw_seconds_ > 0
     truth = bench.query(search.derive())
     assert w.arch_ == search.derive() and w.truth_ == truth
     for text in (w.status.value, w.cell_text.value):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 import traceback
 import weakref
 
@@ -24,11 +25,13 @@ from .. import plot
 from ..bench import Benchmark
 from ..oneshot import OneShotSearch, parameter_free_share
 from ..space import Arch
+from ..supernet.base import check_int
 
 __all__ = ["AlphaWatcher"]
 
 _RC = {"font.size": 12}  # readable on a projector
 _ERROR_COLOR = plot.HIGHLIGHT_COLOR
+_SEARCH_PER_DRAW = 4.0  # seconds of search between redraws per second of drawing: at most 20% drawing
 
 
 class _Run:
@@ -63,7 +66,9 @@ class AlphaWatcher(widgets.VBox):
 
     ``bench``: a benchmark of the search's cell space (``nk.bench.load("mini")``) for the derived
     cell's ground truth; ``steps_per_click``: steps of the step button; ``refresh_every``: steps
-    between redraws of the figures while running (the status line follows every step).
+    between redraws of the figures while running (the status line follows every step; a redraw
+    also waits until four times its own drawing time has gone to the search, so that drawing never
+    takes more than a fifth of the time). ``redraw_seconds_``: how long the last redraw took.
     """
 
     def __init__(self, search: OneShotSearch, bench: Benchmark | None = None,
@@ -74,11 +79,9 @@ class AlphaWatcher(widgets.VBox):
         if bench is not None and not isinstance(bench, Benchmark):
             raise TypeError(f"bench must be a naskit Benchmark (nk.bench.load('mini')) or None, got "
                             f"{type(bench).__name__}")
-        for name, value in (("steps_per_click", steps_per_click), ("refresh_every", refresh_every)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
         self.search, self.bench = search, bench
-        self.steps_per_click, self.refresh_every = steps_per_click, refresh_every
+        self.steps_per_click = check_int(steps_per_click, "steps_per_click")
+        self.refresh_every = check_int(refresh_every, "refresh_every")
         net = search.supernet
         self.op_names = tuple(net.op_names)
         self.cell_types = tuple(net.cell_types)
@@ -87,6 +90,7 @@ class AlphaWatcher(widgets.VBox):
         self._cell_png: dict = {}         # (arch, which) -> PNG bytes: cells change rarely
         self._draw_lock = threading.RLock()
         self._stale = {0, 1, 2}           # tabs whose images are older than the trace
+        self.redraw_seconds_ = None
         self._run = _RUNS.setdefault(search, _Run())
         self._run.views.add(self)
         self._run.latest = weakref.ref(self)
@@ -295,9 +299,11 @@ class AlphaWatcher(widgets.VBox):
             self.cell_text.value = self._cell_text()
             self._stale = {0, 1, 2}  # the trace may have grown since any tab was drawn
             if images:
+                start = time.perf_counter()
                 for tab in (0, 1, 2) if every_tab else (self.tabs.selected_index or 0,):
                     (self._draw_alpha, self._draw_trace, self._draw_cell)[tab]()
                     self._stale.discard(tab)
+                self.redraw_seconds_ = time.perf_counter() - start
 
     def _weights_now(self) -> tuple[dict, int]:
         trace = self.search.trace_
@@ -398,15 +404,23 @@ class AlphaWatcher(widgets.VBox):
 
 def _loop(search: OneShotSearch, run: _Run) -> None:
     """The background thread: step until paused or done, redraw the newest watcher as it goes."""
-    made = 0
+    since, drawn_at = 0, time.perf_counter()
     try:
         while not run.stop.is_set() and not search.done_:
             with run.lock:
                 search.step()
-            made += 1
+            since += 1
             view = run.latest() if run.latest is not None else None
-            if view is not None:
-                view._show(images=made % view.refresh_every == 0)
+            if view is None:
+                continue
+            # Redraw the figures every refresh_every steps, and never so often that drawing
+            # takes more than a fifth of the time: at least 4 drawing-times of search between two.
+            images = (since >= view.refresh_every
+                      and time.perf_counter() - drawn_at
+                      >= _SEARCH_PER_DRAW * (view.redraw_seconds_ or 0.0))
+            view._show(images=images)
+            if images:
+                drawn_at, since = time.perf_counter(), 0
     except Exception as exc:  # shown in the widget: a thread's exception would otherwise be lost
         run.error = (exc, traceback.format_exc())
     finally:
