@@ -1,0 +1,436 @@
+"""The alpha watcher: run a one-shot search live and watch its architecture weights move.
+
+``AlphaWatcher`` drives a ``nk.oneshot`` search (DARTS, Liu et al., ICLR 2019, or any other
+``OneShotSearch``) in a background thread, so the kernel stays free while it runs, and shows
+softmax(alpha) per edge and op, each edge's weights over the steps, the cell derived now with its
+ground-truth accuracy from a benchmark, and the share of parameter-free ops in it (the collapse
+signal of Zela et al., ICLR 2020). Start, pause, step and reset are buttons. Everything learned
+lives in the search object (its ``trace_``), so a new watcher over the same search shows the same
+step; everything shown is an attribute, drawn through ``naskit.plot`` into PNG bytes, and
+``display()`` is never called.
+"""
+from __future__ import annotations
+
+import html
+import threading
+import time
+import traceback
+import weakref
+
+import ipywidgets as widgets
+import matplotlib
+from matplotlib.figure import Figure
+
+from .. import plot
+from ..bench import Benchmark
+from ..oneshot import OneShotSearch, parameter_free_share
+from ..space import Arch
+from ..supernet.base import check_int
+
+__all__ = ["AlphaWatcher"]
+
+_RC = {"font.size": 12}  # readable on a projector
+_ERROR_COLOR = plot.HIGHLIGHT_COLOR
+_SEARCH_PER_DRAW = 4.0  # seconds of search between redraws per second of drawing: at most 20% drawing
+
+
+class _Run:
+    """What every watcher of one search shares: one thread steps it at a time."""
+
+    def __init__(self):
+        self.lock = threading.Lock()      # held for each step: the search is stepped by one thread
+        self.guard = threading.Lock()     # makes start's check-and-set atomic
+        self.stop = threading.Event()     # set by pause; the thread stops after its current step
+        self.thread: threading.Thread | None = None
+        self.active = False               # the thread is stepping (not just drawing its last frame)
+        self.error = None                 # (exception, traceback text) of the last failed step
+        self.views = weakref.WeakSet()
+        self.latest = None                # weakref to the newest watcher: the thread redraws it
+
+
+# One _Run per search, for as long as the search lives, so that a watcher re-created in a new
+# cell finds the thread an older one started (and can pause it).
+_RUNS: "weakref.WeakKeyDictionary[OneShotSearch, _Run]" = weakref.WeakKeyDictionary()
+
+
+def _png(draw, figsize, dpi: int = 100) -> bytes:
+    # A bare Figure, not pyplot: it is drawn in a thread, and the inline backend would show it.
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=figsize, layout="constrained")
+        draw(fig)
+        return plot.figure_png(fig, dpi=dpi)
+
+
+class AlphaWatcher(widgets.VBox):
+    """Start, pause, step or reset a one-shot ``search`` and watch alpha, the derived cell and its truth.
+
+    ``bench``: a benchmark of the search's cell space (``nk.bench.load("mini")``) for the derived
+    cell's ground truth; ``steps_per_click``: steps of the step button; ``refresh_every``: steps
+    between redraws of the figures while running (the status line follows every step; a redraw
+    also waits until four times its own drawing time has gone to the search, so that drawing never
+    takes more than a fifth of the time). ``redraw_seconds_``: how long the last redraw took.
+    """
+
+    def __init__(self, search: OneShotSearch, bench: Benchmark | None = None,
+                 steps_per_click: int = 1, refresh_every: int = 5):
+        if not isinstance(search, OneShotSearch):
+            raise TypeError(f"AlphaWatcher drives a naskit one-shot search (nk.oneshot.DARTS, ...), "
+                            f"got {type(search).__name__}")
+        if bench is not None and not isinstance(bench, Benchmark):
+            raise TypeError(f"bench must be a naskit Benchmark (nk.bench.load('mini')) or None, got "
+                            f"{type(bench).__name__}")
+        self.search, self.bench = search, bench
+        self.steps_per_click = check_int(steps_per_click, "steps_per_click")
+        self.refresh_every = check_int(refresh_every, "refresh_every")
+        net = search.supernet
+        self.op_names = tuple(net.op_names)
+        self.cell_types = tuple(net.cell_types)
+        self.edges = plot.edge_names(net.space)
+        self._truth: dict = {}            # arch -> Record, or None when the bench lacks it
+        self._cell_png: dict = {}         # (arch, which) -> PNG bytes: cells change rarely
+        self._draw_lock = threading.RLock()
+        self._stale = {0, 1, 2}           # tabs whose images are older than the trace
+        self.redraw_seconds_ = None
+        self._run = _RUNS.setdefault(search, _Run())
+        self._run.views.add(self)
+        self._run.latest = weakref.ref(self)
+
+        def button(description, tooltip, icon, handler):
+            b = widgets.Button(description=description, tooltip=tooltip, icon=icon,
+                               layout=widgets.Layout(width="96px"))
+            b.on_click(handler)
+            b.add_class(f"naskit-alpha-{description}")
+            return b
+        self.start_button = button("start", "run the search in the background", "play",
+                                   lambda b: self.start())
+        self.pause_button = button("pause", "stop after the current step", "pause",
+                                   lambda b: self.pause())
+        self.step_button = button("step", f"{steps_per_click} step(s) now", "step-forward",
+                                  self._on_step)
+        self.reset_button = button("reset", "start the search over", "undo", self._on_reset)
+        self.status = widgets.HTML(layout=widgets.Layout(width="100%"))
+        image = dict(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.alpha_images = {k: widgets.Image(**image) for k in self.cell_types}
+        self.trace_image = widgets.Image(**image)
+        self.trace_cell = widgets.ToggleButtons(options=self.cell_types, description="cell",
+                                                layout=widgets.Layout(
+                                                    display="" if len(self.cell_types) > 1
+                                                    else "none"))
+        self.cell_images = {k: widgets.Image(**image) for k in self._which()}
+        self.cell_text = widgets.HTML()
+        self.collapse_image = widgets.Image(**image)
+        for w, css in ((self.status, "status"), (self.trace_image, "trace"),
+                       (self.cell_text, "cell-text"), (self.collapse_image, "collapse"),
+                       *((im, f"heatmap-{k}") for k, im in self.alpha_images.items()),
+                       *((im, f"cell-{k}") for k, im in self.cell_images.items())):
+            w.add_class(f"naskit-alpha-{css}")
+        row = dict(flex_flow="row wrap", align_items="flex-start")
+        self.tabs = widgets.Tab(children=[
+            widgets.HBox(list(self.alpha_images.values()), layout=widgets.Layout(**row)),
+            widgets.VBox([self.trace_cell, self.trace_image]),
+            widgets.HBox([widgets.VBox([*self.cell_images.values(), self.cell_text],
+                                       layout=widgets.Layout(max_width="50%")),
+                          self.collapse_image], layout=widgets.Layout(**row))])
+        for i, title in enumerate(("alpha now", "alpha over steps", "derived cell")):
+            self.tabs.set_title(i, title)
+        self.tabs.observe(self._on_tab, "selected_index")
+        self.trace_cell.observe(self._on_trace_cell, "value")
+        super().__init__(children=[
+            widgets.HBox([self.start_button, self.pause_button, self.step_button,
+                          self.reset_button]),
+            self.status, self.tabs], layout=widgets.Layout(max_width="1240px"))
+        self.add_class("naskit-alpha-watcher")
+        self._show(images=True)
+
+    def __repr__(self):
+        return (f"AlphaWatcher({self.search!r}, refresh_every={self.refresh_every}"
+                f"{', running' if self.running_ else ''})")
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def trace_(self) -> list:
+        """The search's trace (one ``Step`` per step made)."""
+        return self.search.trace_
+
+    @property
+    def running_(self) -> bool:
+        """Whether a background thread is stepping the search."""
+        return self._run.active
+
+    @property
+    def error_(self):
+        """The exception of the last failed step (in the thread or not), or None."""
+        return None if self._run.error is None else self._run.error[0]
+
+    @property
+    def arch_(self):
+        """The cell the search derives now: the newest ``arch`` in the trace (None before any)."""
+        return next((s.arch for s in reversed(self.search.trace_) if s.arch is not None), None)
+
+    @property
+    def truth_(self):
+        """The bench's ``Record`` of ``arch_``, or None (no bench, no arch, not in the bench)."""
+        return self._truth_of(self.arch_)
+
+    @property
+    def share_(self) -> float | None:
+        """Share of parameter-free ops in ``arch_`` (the collapse signal), or None."""
+        arch = self.arch_
+        return None if arch is None else parameter_free_share(arch)
+
+    def _truth_of(self, arch):
+        if arch is None or self.bench is None or not isinstance(arch, Arch):
+            return None
+        if arch not in self._truth:
+            try:
+                self._truth[arch] = self.bench.query(arch)
+            except (ValueError, KeyError, IndexError, TypeError):
+                self._truth[arch] = None  # another cell space than the bench's
+        return self._truth[arch]
+
+    @staticmethod
+    def _accuracy(record) -> float | None:
+        if record is None:
+            return None
+        return record.test_acc if record.test_acc is not None else record.valid_acc
+
+    # -- actions ---------------------------------------------------------------------------------
+    def advance(self, n: int | None = None) -> int:
+        """Make ``n`` steps now (default ``steps_per_click``), then redraw; returns how many were made.
+
+        Refused while the background thread runs. A failing step is shown in the status and raised.
+        """
+        if self.running_:
+            raise RuntimeError("the search is running in the background; pause() and wait() first")
+        n = self.steps_per_click if n is None else n
+        run, made = self._run, 0
+        run.error = None
+        try:
+            with run.lock:
+                while made < n and not self.search.done_:
+                    self.search.step()
+                    made += 1
+        except Exception as exc:
+            run.error = (exc, traceback.format_exc())
+            raise
+        finally:
+            self._show(images=True)
+        return made
+
+    def start(self) -> bool:
+        """Run the search in a background thread until paused or done; False if it cannot start."""
+        run = self._run
+        with run.guard:
+            if run.active or self.search.done_:
+                return False
+            if run.thread is not None:
+                run.thread.join()  # a finished thread may still be drawing its last frame
+            run.stop.clear()
+            run.error = None
+            run.active = True
+            run.thread = threading.Thread(target=_loop, args=(self.search, run), daemon=True,
+                                          name=f"AlphaWatcher({type(self.search).__name__})")
+        self._buttons_everywhere()
+        run.thread.start()
+        return True
+
+    def pause(self) -> None:
+        """Ask the background thread to stop after its current step (returns at once; see wait)."""
+        self._run.stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the background thread has stopped (or ``timeout`` s); True if it has."""
+        thread = self._run.thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
+    def reset(self) -> None:
+        """Stop the thread if it runs, and start the search over (the trace empties)."""
+        self.pause()
+        self.wait()
+        run = self._run
+        with run.lock:
+            self.search.reset()
+            run.error = None
+        self._stale = {0, 1, 2}
+        self._show(images=True)
+
+    def redraw(self) -> None:
+        """Redraw every tab now (the watcher otherwise draws only the tab on show)."""
+        self._show(images=True, every_tab=True)
+
+    def _on_step(self, button):
+        try:
+            self.advance()
+        except Exception:
+            pass  # advance has put it in the status line
+
+    def _on_reset(self, button):
+        self.reset()
+
+    def _on_tab(self, change):
+        if change["new"] in self._stale:
+            self._show(images=True)
+
+    def _on_trace_cell(self, change):
+        self._stale.add(1)
+        self._show(images=True)
+
+    def _buttons_everywhere(self):
+        for view in list(self._run.views):
+            view._buttons()
+
+    def _buttons(self):
+        running, done = self.running_, self.search.done_
+        self.start_button.disabled = running or done
+        self.step_button.disabled = running or done
+        self.pause_button.disabled = not running
+        self.reset_button.disabled = running
+
+    # -- views -----------------------------------------------------------------------------------
+    def _which(self) -> tuple[str, ...]:
+        return ("normal", "reduce") if "normal" in self.cell_types else ("normal",)
+
+    def _show(self, images: bool = False, every_tab: bool = False):
+        with self._draw_lock:
+            self._buttons()
+            self.status.value = self._status()
+            self.cell_text.value = self._cell_text()
+            self._stale = {0, 1, 2}  # the trace may have grown since any tab was drawn
+            if images:
+                start = time.perf_counter()
+                for tab in (0, 1, 2) if every_tab else (self.tabs.selected_index or 0,):
+                    (self._draw_alpha, self._draw_trace, self._draw_cell)[tab]()
+                    self._stale.discard(tab)
+                self.redraw_seconds_ = time.perf_counter() - start
+
+    def _weights_now(self) -> tuple[dict, int]:
+        trace = self.search.trace_
+        if trace:
+            return trace[-1].weights, trace[-1].step
+        return {k: w.cpu().numpy() for k, w in self.search.supernet.edge_weights().items()}, None
+
+    def _draw_alpha(self):
+        weights, step = self._weights_now()
+        when = "before the first step" if step is None else f"after step {step}"
+        size = (6.2, 4.3) if len(self.edges) <= 8 else (6.1, 4.8)
+        for k, image in self.alpha_images.items():
+            if k not in weights:
+                image.value = b""
+                continue
+            cell = "" if k == "cell" else f"{k} cell, "
+            image.value = _png(lambda fig: plot.alpha_heatmap(
+                weights[k], self.op_names, ax=fig.add_subplot(), edges=self.edges,
+                title=f"softmax(alpha), {cell}{when}"), size)
+
+    def _draw_trace(self):
+        n = len(self.edges)
+        cols = 3 if n <= 6 else 5
+        rows = -(-n // cols)
+
+        def draw(fig):
+            axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+            plot.alpha_trace(self.search.trace_, self.op_names, ax=axes,
+                             which=self.trace_cell.value, edges=self.edges)
+            cell = "" if self.trace_cell.value == "cell" else f", {self.trace_cell.value} cell"
+            fig.suptitle(f"softmax(alpha) per edge over the steps{cell} (dotted: uniform)")
+        self.trace_image.value = _png(draw, (12.0, 4.6 if n <= 6 else 5.2))
+
+    def _draw_cell(self):
+        arch = self.arch_
+        for which, image in self.cell_images.items():
+            if arch is None:
+                image.value = b""
+                continue
+            key = (arch, which)
+            if key not in self._cell_png:
+                title = None if isinstance(arch, Arch) else f"{which} cell"
+                self._cell_png[key] = _png(lambda fig: plot.cell(
+                    arch, ax=fig.add_subplot(), which=which, title=title),
+                    (5.4, 2.6) if isinstance(arch, Arch) else (6.0, 3.0), dpi=110)
+            image.value = self._cell_png[key]
+        trace = self.search.trace_
+        accuracy = ([self._accuracy(self._truth_of(s.arch)) for s in trace]
+                    if self.bench is not None else None)
+        self.collapse_image.value = _png(lambda fig: plot.collapse_trace(
+            trace, ax=fig.add_subplot(), accuracy=accuracy), (6.0, 4.2))
+
+    def _truth_text(self, arch) -> str:
+        if self.bench is None:
+            return "no bench given for its ground truth"
+        record = self._truth_of(arch)
+        if record is None:
+            return f"not in the benchmark {html.escape(repr(self.bench.name))}"
+        test = "" if record.test_acc is None else f"test {record.test_acc:.2f}%, "
+        return f"ground truth: {test}valid {record.valid_acc:.2f}% after {record.epoch} epochs"
+
+    def _status(self) -> str:
+        s, run = self.search, self._run
+        state = ("running" if self.running_ else "done" if s.done_
+                 else "paused" if s.trace_ else "ready")
+        line = f"<b>step {s.step_} of {s.total_steps}</b> · {s.seconds_:.1f} s of search · {state}"
+        if s.trace_:
+            last = s.trace_[-1]
+            line += f" · train loss {last.train_loss:.3f}"
+            if last.val_loss is not None:
+                line += f" · val loss {last.val_loss:.3f}"
+        lines = [line]
+        arch = self.arch_
+        if arch is not None:
+            lines.append(f"<b>derived cell</b>: {self._truth_text(arch)} · parameter-free share "
+                         f"{parameter_free_share(arch):.2f}")
+        if run.error is not None:
+            exc, tb = run.error
+            lines.append(f'<span style="color:{_ERROR_COLOR}"><b>error at step {s.step_}</b>: '
+                         f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>"
+                         f"<details><summary>traceback</summary><pre>{html.escape(tb)}</pre>"
+                         f"</details>")
+        return "<br>".join(lines)
+
+    def _cell_text(self) -> str:
+        arch = self.arch_
+        if arch is None:
+            if self.search.trace_:
+                return ("this search records no derived cell while it runs; "
+                        "<code>search.derive()</code> gives it at the end")
+            return "no steps yet: press step or start"
+        step = next(t.step for t in reversed(self.search.trace_) if t.arch is not None)
+        share = parameter_free_share(arch)
+        return (f"<b>derived after step {step}</b>: <code>{html.escape(str(arch))}</code><br>"
+                f"{self._truth_text(arch)}<br>parameter-free share {share:.2f} "
+                f"(skip, pooling, none; towards 1 is collapse)")
+
+
+def _loop(search: OneShotSearch, run: _Run) -> None:
+    """The background thread: step until paused or done, redraw the newest watcher as it goes."""
+    since, drawn_at = 0, time.perf_counter()
+    try:
+        while not run.stop.is_set() and not search.done_:
+            with run.lock:
+                search.step()
+            since += 1
+            view = run.latest() if run.latest is not None else None
+            if view is None:
+                continue
+            # Redraw the figures every refresh_every steps, and never so often that drawing
+            # takes more than a fifth of the time: at least 4 drawing-times of search between two.
+            images = (since >= view.refresh_every
+                      and time.perf_counter() - drawn_at
+                      >= _SEARCH_PER_DRAW * (view.redraw_seconds_ or 0.0))
+            view._show(images=images)
+            if images:
+                drawn_at, since = time.perf_counter(), 0
+    except Exception as exc:  # shown in the widget: a thread's exception would otherwise be lost
+        run.error = (exc, traceback.format_exc())
+    finally:
+        run.active = False
+        for view in list(run.views):
+            view._buttons()
+        view = run.latest() if run.latest is not None else None
+        if view is not None:
+            try:
+                view._show(images=True)
+            except Exception as exc:
+                run.error = (exc, traceback.format_exc())
+                view.status.value = view._status()
