@@ -14,6 +14,7 @@ looks up each derived cell's ground truth in the benchmark.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import time
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def main() -> None:
     args = p.parse_args()
     if args.jobs < 1 or args.epochs <= 0 or any(s < 0 for s in args.seeds):
         p.error("--jobs must be >= 1, --epochs > 0 and seeds >= 0")
+    # one writer per file: a second run on the same file would overwrite the first one's rows
+    lock = open(args.out.with_suffix(args.out.suffix + ".lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        p.error(f"another run is writing {args.out}; wait for it or pass another --out")
     rows = read_runs(args.out) if args.out.exists() else []
     for row in rows:
         row["arch"] = str(row["arch"])

@@ -15,8 +15,11 @@ from .gdas import GDAS, gumbel_hard, gumbel_noise
 from .remedies import Decision, early_stop, perturbation_select
 from .rsps import RSPS
 from .setn import SETN
+from .table import METHODS, NB201_WEIGHT_SHARING, load_runs, read_runs
+from . import table
 
 __all__ = ["OneShotSearch", "AlphaSearch", "CandidateRanking", "Step", "Candidate", "DARTS",
            "RSPS", "GDAS", "SETN", "ENAS", "hessian_vector_product", "gumbel_hard",
            "gumbel_noise", "sample_archs", "parameter_free_share", "PARAMETER_FREE",
-           "perturbation_select", "early_stop", "Decision"]
+           "perturbation_select", "early_stop", "Decision", "table", "load_runs", "read_runs",
+           "METHODS", "NB201_WEIGHT_SHARING"]

@@ -17,14 +17,15 @@ import pathlib
 import tempfile
 import time
 
-from ..datasets import Dataset
+from ..datasets import DATA_DIR, Dataset
 from ..space import Arch, NB201Space
 from ..supernet import SuperNet
 from .base import check_seed
 from .darts import DARTS
 from .remedies import early_stop, perturbation_select
 
-__all__ = ["NB201_WEIGHT_SHARING", "METHODS", "make_search", "run_seed", "read_runs", "write_runs"]
+__all__ = ["NB201_WEIGHT_SHARING", "METHODS", "RUNS_FILE", "make_search", "run_seed", "read_runs",
+           "write_runs", "load_runs"]
 
 # NB201, Table 5 (CIFAR-10 validation and test accuracy, mean +- std over runs; search seconds on
 # one GPU), as the lecture's table quotes it.
@@ -39,6 +40,7 @@ NB201_WEIGHT_SHARING = {
 SEARCHES = ("RSPS", "DARTS-V1", "DARTS-V2", "GDAS", "SETN", "ENAS")
 REMEDIES = ("DARTS-V1 + PT", "DARTS-V1 + early stop")
 METHODS = SEARCHES + REMEDIES
+RUNS_FILE = DATA_DIR / "nb201-mini-oneshot.jsonl"
 _ROW_KEYS = ("method", "seed", "arch", "seconds", "steps", "settings")
 
 
@@ -138,3 +140,8 @@ def read_runs(path) -> list[dict]:
                 raise ValueError(f"{where}: arch: {e}") from None
             rows.append(row)
     return rows
+
+
+def load_runs() -> list[dict]:
+    """The shipped runs of lesson 6's table (``data/nb201-mini-oneshot.jsonl``)."""
+    return read_runs(RUNS_FILE)
