@@ -12,7 +12,6 @@ otherwise). Run from the repo root with the tables in NASKIT_DATA (or --root):
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -48,7 +47,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=500, help="runs (seeds) per strategy")
     p.add_argument("--budget", type=float, default=12_000)
-    p.add_argument("--root", default=os.environ.get("NASKIT_DATA", "/work/shared/benchmarks/nb201"))
+    p.add_argument("--root", default=str(nk.data_dir()),
+                   help="folder holding the NAS-Bench-201 CSVs (default: nk.data_dir(), i.e. $NASKIT_DATA "
+                        "or the user cache folder)")
     args = p.parse_args()
     bench = nk.bench.load("nb201-cifar10-valid", root=args.root)
     if 12 not in bench.fidelities:
