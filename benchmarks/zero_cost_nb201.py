@@ -9,15 +9,16 @@ archs on CIFAR-10 (Spearman rho, Abdelfattah et al., ICLR 2021; NASWOT's Kendall
 al., ICML 2021). The 725-arch subset is a sample, not the whole space, and NAS-Bench-Suite-Zero
 recomputed the scores with its own code and seeds, so the numbers may differ. Example:
 
-    python benchmarks/zero_cost_nb201.py --root /work/shared/benchmarks/nb201
+    python benchmarks/zero_cost_nb201.py --root FOLDER_OF_THE_CSVS
 """
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import numpy as np
+
+import naskit as nk
 
 from naskit.bench.tables import ZERO_COST_COLUMNS, ZERO_COST_DATASETS, zero_cost_table
 from naskit.estimators import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
@@ -31,8 +32,8 @@ PUBLISHED_TAU = {"naswot": 0.574}
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--root", default=os.environ.get("NASKIT_DATA", ""),
-                   help=f"folder holding {FILE} (default: $NASKIT_DATA)")
+    p.add_argument("--root", default=str(nk.data_dir()),
+                   help=f"folder holding {FILE} (default: nk.data_dir(): $NASKIT_DATA or the user cache folder)")
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--level", type=float, default=0.95)
     args = p.parse_args()

@@ -47,6 +47,9 @@ class History:
     The incumbent (``best()``) is the trial a strategy would return if stopped: among the trials at
     the highest fidelity seen so far, the one with the highest fitness (the first on ties), as in
     NAS-Bench-201 and Hyperband; for a single-fidelity search that is simply the highest fitness.
+    A trial whose ``info`` has a ``"budget"`` (the nominal epochs of a Hyperband rung, which a
+    strategy such as ``HpBandSterBOHB`` may train for fewer epochs) is ranked by that budget
+    instead of its ``epoch``, as HpBandSter chooses its incumbent among the top budget's runs.
     """
 
     def __init__(self, trials=(), strategy: str = "", seed=None, budget: float | None = None,
@@ -93,7 +96,7 @@ class History:
         out = np.empty(len(self), np.int64)
         best, key = -1, None
         for t in self.trials:
-            k = (t.epoch, t.fitness)
+            k = (t.info.get("budget", t.epoch), t.fitness)
             if key is None or k > key:  # strictly better: earlier trials win ties
                 best, key = t.step, k
             out[t.step] = best

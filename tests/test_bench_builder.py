@@ -13,6 +13,8 @@ import pytest
 import naskit as nk
 from naskit.bench import load
 from naskit.bench.builder import Recipe, assemble, build_runs, read_runs, train_one, work_units
+from naskit.hardware import count_flops, count_params
+from naskit.model import build
 
 SPACE = nk.NB201Space()
 TINY = Recipe(n_train=64, n_val=64, epochs=2, channels=2, batch_size=32)
@@ -104,7 +106,10 @@ def test_assemble_spreads_each_class_record_over_its_members(tmp_path):
             rec = bench.query(arch)
             assert rec.valid_acc == pytest.approx(runs[(rep, 0)]["valid_acc"][-1], rel=1e-6)
             assert rec.cost == pytest.approx(2 * 1.0 + 0.5)
-            assert bench.column("params")[SPACE.index(arch)] == rep
+            net = build(arch, channels=TINY.channels, cells_per_stage=TINY.cells_per_stage,
+                        in_channels=1)  # each member's own net, not its class's
+            assert bench.column("params")[SPACE.index(arch)] == count_params(net)
+            assert bench.column("flops")[SPACE.index(arch)] == count_flops(net, (1, 1, 16, 16))
     assert np.allclose(bench.column("step_loss")[SPACE.index(members[0])], [0.5, 0.25, 0.125])
     seeds = bench.column("valid_acc_seeds")
     assert seeds.shape == (15625, 2, 2)

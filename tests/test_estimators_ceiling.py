@@ -1,10 +1,11 @@
-"""noise_ceiling: seed-to-seed agreement of a benchmark, checked against scipy on rows picked by hand."""
+"""noise_ceiling: seed-to-seed agreement of a benchmark, checked against scipy on rows picked by hand;
+the ceiling (noise-free truth against one run), checked against a simulation that knows the truth."""
 import numpy as np
 import pytest
 from scipy import stats
 
 from naskit.bench import Benchmark
-from naskit.estimators import noise_ceiling
+from naskit.estimators import noise_ceiling, truth_agreement
 from naskit.space import NB201Space
 
 SPACE = NB201Space()
@@ -76,3 +77,33 @@ def test_bad_input(bench):
     none = Benchmark("none", SPACE, bench.valid_acc, columns=dict(valid_acc_seeds=empty))
     with pytest.raises(ValueError, match="only 0 archs"):
         noise_ceiling(none, per="arch")
+
+
+def test_the_ceiling_is_the_truths_agreement_with_one_run_in_a_simulation():
+    # a truth the simulation knows, plus Gaussian run noise: measure both agreements directly
+    rng = np.random.default_rng(1)
+    n = 20_000
+    for noise in (0.5, 1.0, 2.0):
+        mu = rng.normal(0, 1, n)
+        run0, run1 = mu + rng.normal(0, noise, n), mu + rng.normal(0, noise, n)
+        seed_tau, seed_rho = stats.kendalltau(run0, run1)[0], stats.spearmanr(run0, run1)[0]
+        se = 2 / np.sqrt(n)  # generous: Kendall's tau has se below 1/sqrt(n) here
+        assert truth_agreement(seed_tau) == pytest.approx(stats.kendalltau(mu, run0)[0], abs=3 * se)
+        assert truth_agreement(seed_rho, "rho") == pytest.approx(stats.spearmanr(mu, run0)[0], abs=3 * se)
+        assert truth_agreement(seed_tau) > seed_tau  # a second run adds its own noise
+    assert truth_agreement(1.0) == pytest.approx(1.0) and truth_agreement(-0.2) == 0.0
+    assert np.allclose(truth_agreement(np.array([0.0, 1.0])), [0.0, 1.0])
+    with pytest.raises(ValueError, match="stat"):
+        truth_agreement(0.3, "pearson")
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        truth_agreement(1.5)
+
+
+def test_noise_ceiling_reports_the_ceiling_with_its_interval(bench):
+    c = noise_ceiling(bench, n_boot=50)
+    assert c.truth_tau == pytest.approx(truth_agreement(c.tau))
+    lo, hi = c.truth_tau_ci
+    assert lo <= c.truth_tau <= hi and c.truth_tau > c.tau
+    assert (lo, hi) == pytest.approx(tuple(truth_agreement(np.array(c.tau_ci))))
+    assert c.truth_rho == pytest.approx(truth_agreement(c.rho, "rho"))
+    assert "ceiling (truth vs one run)" in repr(c) and "seed to seed" in repr(c)

@@ -93,13 +93,18 @@ def _ceiling(rng, n=40):
                         2, (0, 1), "class", np.arange(n), a, b, 0.95)
 
 
-def test_cost_quality_draws_the_noise_ceiling_at_its_tau(comparison):
+def test_cost_quality_draws_the_ceiling_and_the_seed_to_seed_tau(comparison):
     ceiling = _ceiling(np.random.default_rng(1))
     fig, ax = plt.subplots()
     plot.cost_quality(comparison, ax=ax, ceiling=ceiling)
-    flat = [line for line in ax.lines if len(set(line.get_ydata())) == 1
-            and line.get_ydata()[0] == pytest.approx(ceiling.tau)]
-    assert len(flat) == 1 and "noise ceiling" in flat[0].get_label()
+
+    def flat_at(y):
+        return [line for line in ax.lines if len(set(line.get_ydata())) == 1
+                and line.get_ydata()[0] == pytest.approx(y)]
+    top, seed = flat_at(ceiling.truth_tau), flat_at(ceiling.tau)
+    assert len(top) == 1 and "ceiling: noise-free truth vs one run" in top[0].get_label()
+    assert len(seed) == 1 and "second seed" in seed[0].get_label()
+    assert seed[0].get_linestyle() == "--" and ceiling.truth_tau > ceiling.tau
     band = [p for p in ax.patches if p.get_extents().height > 0]
     assert ax.get_ylim()[0] <= ceiling.tau_ci[0]
     assert band or ax.collections  # the interval is shaded

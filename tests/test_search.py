@@ -14,7 +14,7 @@ import pytest
 from scipy.stats import binomtest
 
 from naskit.bench import Benchmark
-from naskit.search import (BOHB, GeneticEvolution, LocalSearch, Proposal, RandomSearch,
+from naskit.search import (BOHB, GeneticEvolution, HpBandSterBOHB, LocalSearch, Proposal, RandomSearch,
                            RegularizedEvolution, Reinforce, Searcher, evolution_frames,
                            hyperband_rungs, run)
 from naskit.space import Arch, NB201Space
@@ -45,6 +45,8 @@ STRATEGIES = {
     "reinforce": lambda seed: Reinforce(SPACE, lr=0.1, seed=seed),
     "local": lambda seed: LocalSearch(SPACE, seed=seed),
     "bohb": lambda seed: BOHB(SPACE, min_epoch=1, max_epoch=9, fidelities=TOY.fidelities, seed=seed),
+    "hpbandster": lambda seed: HpBandSterBOHB(SPACE, min_budget=1, max_budget=9, query_epoch=None,
+                                              seed=seed),
 }
 
 
@@ -99,7 +101,8 @@ def test_only_valid_archs_with_true_results_and_no_global_randomness(name):
 
 # generous budgets (simulated seconds; one final-fidelity query costs about 10-15 s): REA climbs
 # one edge per child, so it needs the longest
-FIND_BUDGET = {"rea": 8000, "genetic": 3000, "reinforce": 3000, "local": 3000, "bohb": 3000}
+FIND_BUDGET = {"rea": 8000, "genetic": 3000, "reinforce": 3000, "local": 3000, "bohb": 3000,
+               "hpbandster": 6000}
 
 
 @pytest.mark.parametrize("name", FIND_BUDGET)
@@ -331,9 +334,66 @@ def test_bohb_density_is_a_distribution_and_favours_the_good_archs():
     assert len(model) > 100 and np.mean(model) > np.mean(FINAL) + 10
 
 
+def test_hpbandster_bohb_runs_nb201s_schedule_at_one_query_epoch():
+    # NB201's BOHB.py: budgets 12..200, eta 3; its worker answered every evaluation with the
+    # 12-epoch result (here the toy's 3-epoch one) and charged that training each time
+    b = HpBandSterBOHB(SPACE, query_epoch=3, seed=0)
+    assert b.budgets == pytest.approx((200 / 9, 200 / 3, 200))
+    assert [[n for n, _ in b.bracket_sizes(s)] for s in (2, 1, 0)] == [[9, 3, 1], [3, 1], [3]]
+    h = run(b, TOY, max_trials=2 * 20)  # two cycles of the three brackets
+    assert all(t.epoch == 3 and t.cost == TOY.cost(t.arch, 3) for t in h)
+    one = [200 / 9] * 9 + [200 / 3] * 3 + [200] + [200 / 3] * 3 + [200] + [200] * 3
+    assert [t.info["budget"] for t in h] == pytest.approx(one * 2)
+    for start, n, keep in [(0, 9, 3), (9, 3, 1), (13, 3, 1)]:  # promoted: the best, in drawn order
+        stage = h[start:start + n]
+        best = sorted(sorted(stage, key=lambda t: -t.fitness)[:keep], key=lambda t: t.step)
+        assert [t.arch for t in h[start + n:start + n + keep]] == [t.arch for t in best]
+        assert all(t.info["model"] is None for t in h[start + n:start + n + keep])
+    top = [t for t in h if t.info["budget"] == 200]
+    assert h.best() == max(top, key=lambda t: t.fitness)  # the incumbent reached the top budget
+    with pytest.raises(ValueError, match="whole epochs"):
+        HpBandSterBOHB(SPACE, query_epoch=None)
+    with pytest.raises(ValueError, match="min_bandwidth"):
+        HpBandSterBOHB(SPACE, min_bandwidth=0)
+
+
+def test_hpbandster_bohb_model_is_statsmodels_normal_reference_kde():
+    b = HpBandSterBOHB(SPACE, seed=0)
+    rng = np.random.default_rng(0)
+    data = np.where(rng.random((100, 6)) < 0.9, 3, rng.integers(5, size=(100, 6)))
+    data[:5] = np.arange(5)[:, None]  # every op present on every edge
+    sd = np.sqrt(((data - data.mean(0)) ** 2).mean(0))  # population std, by hand
+    bw = b.bandwidths(data)
+    assert np.allclose(bw, np.maximum(1.06 * sd * 100 ** (-1 / 10), 0.3))
+    assert (bw < 0.8).all()  # below (ops - 1) / ops: each edge's kernel is a distribution
+    codes = np.array([[SPACE.ops.index(op) for op in a.ops] for a in SPACE])
+    assert sum(b.density(x, data, bw) for x in codes) == pytest.approx(1.0)
+    # the model is fitted once good (7) and bad (max(7, 85%)) each hold more rows than edges
+    b.reset()
+    for k in range(13):
+        b._new_result(200.0, tuple(codes[k]), float(k))
+    assert not b.models_
+    b._new_result(200.0, tuple(codes[13]), 13.0)
+    good, _, bad, _ = b.models_[200.0]
+    assert [tuple(g) for g in good] == [tuple(c) for c in codes[:7]] and len(bad) == 7
+
+
 # -- the published table (needs the NB201 tables: NASKIT_DATA) -----------------------------------
 NB201_TABLE5 = {  # Dong & Yang (ICLR 2020), Table 5, CIFAR-10 validation accuracy, mean, std
-    RandomSearch: (90.93, 0.36), RegularizedEvolution: (91.19, 0.31), Reinforce: (91.09, 0.37)}
+    RandomSearch: (90.93, 0.36), RegularizedEvolution: (91.19, 0.31), Reinforce: (91.09, 0.37),
+    HpBandSterBOHB: (90.82, 0.53)}
+PAPER_RUNS = 500
+
+
+def check_against_table5(acc, strategy, k=3.0):
+    """The mean within ``k`` standard errors of the difference of the two means (ours and the
+    paper's). The spread is not the same quantity: NB201 drew one seed per query, the tables hold
+    seed means (REA's std comes out 0.40 against 0.31 over 500 runs, REINFORCE's 0.30 against
+    0.37), so the std is only held within 30% of the paper's."""
+    mean, std = NB201_TABLE5[strategy]
+    se = math.hypot(acc.std() / math.sqrt(len(acc)), std / math.sqrt(PAPER_RUNS))
+    assert abs(acc.mean() - mean) < k * se, (acc.mean(), mean, (acc.mean() - mean) / se)
+    assert 0.7 * std < acc.std() < 1.3 * std, (acc.std(), std)
 
 
 @pytest.fixture(scope="module")
@@ -345,13 +405,29 @@ def nb201(nb201_table_dir):
     return bench
 
 
+def nb201_runs(bench, strategy, runs):
+    return np.array([run(strategy(bench.space, seed=s), bench, budget=12_000, fidelity=12).best().reported
+                     for s in range(runs)])
+
+
 @pytest.mark.parametrize("strategy", NB201_TABLE5, ids=lambda s: s.__name__)
 def test_nb201_protocol_reproduces_the_published_table(nb201, strategy):
-    bench = nb201
-    acc = np.array([run(strategy(bench.space, seed=s), bench, budget=12_000, fidelity=12).best().reported
-                    for s in range(100)])
-    mean, std = NB201_TABLE5[strategy]
-    assert abs(acc.mean() - mean) < 0.2 and abs(acc.std() - std) < 0.2, (acc.mean(), acc.std())
+    check_against_table5(nb201_runs(nb201, strategy, 100), strategy)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("strategy", NB201_TABLE5, ids=lambda s: s.__name__)
+def test_nb201_protocol_reproduces_the_published_table_at_500_runs(nb201, strategy):
+    check_against_table5(nb201_runs(nb201, strategy, PAPER_RUNS), strategy)
+
+
+def test_reinforce_at_nb201s_usage_line_lr_is_random_search(nb201):
+    # lr 0.001 (REINFORCE.sh's usage line): the policy hardly moves in ~100 updates, so the search
+    # is random search; the paper's REINFORCE row is above its random search
+    slow, rs = nb201_runs(nb201, lambda sp, seed: Reinforce(sp, lr=0.001, seed=seed), 100), \
+        nb201_runs(nb201, RandomSearch, 100)
+    se = math.hypot(slow.std(), rs.std()) / 10
+    assert abs(slow.mean() - rs.mean()) < 3 * se
 
 
 # -- one step at a time, and evolution replayed frame by frame -------------------------------------

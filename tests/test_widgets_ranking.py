@@ -134,6 +134,7 @@ def test_baselines_always_scored_and_ceiling_drawn(bench, data):
     ref = noise_ceiling(two, per="arch", n_boot=20, seed=0)
     assert w.ceiling_.tau == pytest.approx(ref.tau) and w.ceiling_.n == ref.n
     assert "Noise ceiling" in w.table.value and f"{ref.tau:.2f}" in w.table.value
+    assert f"{ref.truth_tau:.2f}" in w.table.value and "noise-free truth" in w.table.value
     without = RankingComparer(bench, data, estimators=["tse"], n_archs=10, channels=4, n_boot=20)
     without.compute()
     assert without.ceiling_ is None and "Noise ceiling" not in without.table.value

@@ -5,7 +5,9 @@ cells, Dong & Yang 2020), so one training run per class stands for all its membe
 independent, so they go out through joblib (processes on one machine, or a Dask cluster with
 joblib's dask backend) and come back in any order. Every finished run is appended to a JSON-lines
 log and flushed to disk at once: a build killed at any moment loses at most the runs in flight,
-and the next call skips what is done. ``assemble`` turns a complete log into the benchmark file.
+and the next call skips what is done. ``assemble`` turns a complete log into the benchmark file; the accuracies of a class are shared by
+its members, but params and FLOPs are the member's own (``arch_costs``): convolutions on edges whose
+output is never used still have parameters and run.
 """
 from __future__ import annotations
 
@@ -24,10 +26,10 @@ import torch
 from ..datasets import load as load_dataset
 from ..hardware import count_flops, count_params
 from ..model import build
-from ..space import NB201Space
+from ..space import Arch, NB201Space
 from ..train import train
 
-__all__ = ["Recipe", "work_units", "train_one", "build_runs", "read_runs", "assemble"]
+__all__ = ["Recipe", "work_units", "train_one", "build_runs", "read_runs", "arch_costs", "assemble"]
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,37 @@ def build_runs(out_dir, recipe: Recipe = Recipe(), seeds: int = 2, extra_seed_cl
     return log_path
 
 
+def arch_costs(recipe: Recipe, data_root=None) -> tuple[np.ndarray, np.ndarray]:
+    """``count_params`` and ``count_flops`` of ``build(arch)`` at the recipe's settings, every arch.
+
+    Every edge's op is built and runs whatever the rest of the cell, so both counts are a constant
+    plus one term per edge and op: the all-``none`` cell and each op alone on each edge (25 nets)
+    give all 15,625 values exactly (``tests/test_bench_builder.py`` checks against built nets).
+    """
+    space = NB201Space()
+    data = load_dataset(recipe.dataset, root=data_root)
+
+    def count(ops):
+        net = build(Arch.from_ops(ops, space.n_nodes), channels=recipe.channels,
+                    cells_per_stage=recipe.cells_per_stage, num_classes=data.num_classes,
+                    in_channels=data.input_shape[0], seed=0)
+        return count_params(net), count_flops(net, (1, *data.input_shape))
+
+    none = ["none"] * space.n_edges
+    base = np.array(count(none), np.int64)
+    delta = np.zeros((space.n_edges, len(space.ops), 2), np.int64)
+    for e in range(space.n_edges):
+        for k, op in enumerate(space.ops):
+            if op != "none":
+                delta[e, k] = np.array(count(none[:e] + [op] + none[e + 1:])) - base
+    codes = np.array([[space.ops.index(op) for op in a.ops] for a in space])
+    total = base + delta[np.arange(space.n_edges), codes].sum(axis=1)
+    return total[:, 0], total[:, 1]
+
+
 def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2) -> pathlib.Path:
-    """Spread the runs of every class over all its members and write the benchmark file."""
+    """Spread the runs of every class over all its members, add each arch's own params and FLOPs
+    (``arch_costs``) and write the benchmark file (atomically)."""
     space = NB201Space()
     runs = read_runs(log_path, recipe)
     by_unit = {(r["index"], r["seed"]): r for r in runs}
@@ -199,11 +230,10 @@ def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2) -> pathlib.Path
         run = by_unit[(rep, 0)]
         arrays["seconds_per_epoch"][rows] = float(np.mean(run["epoch_seconds"]))
         arrays["eval_seconds"][rows] = run["eval_seconds"]
-        arrays["params"][rows] = run["params"]
-        arrays["flops"][rows] = run["flops"]
     if missing:
         raise ValueError(f"{log_path}: {len(missing)} classes have no seed-0 run yet "
                          f"(e.g. index {missing[0]}); finish the build first")
+    arrays["params"], arrays["flops"] = arch_costs(recipe)  # per arch, not per class
     meta = dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds, runs=len(runs))
     out_file = pathlib.Path(out_file)
     tmp = out_file.with_name(out_file.name + ".part.npz")

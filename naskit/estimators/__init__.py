@@ -13,7 +13,7 @@ score ranks archs against the truth; ``compare`` runs many estimators on one sam
 (``sample_archs``) and collects those measures and each estimator's cost in a ``Comparison``.
 """
 from .base import Estimator
-from .ceiling import NoiseCeiling, noise_ceiling
+from .ceiling import NoiseCeiling, noise_ceiling, truth_agreement
 from .compare import Comparison, EstimatorResult, compare, sample_archs
 from .curves import CURVES, CurveFit, fit_curve
 from .naswot import naswot, naswot_kernel
@@ -31,4 +31,4 @@ __all__ = ["Estimator", "naswot", "naswot_kernel", "synflow", "snip", "grad_norm
            "CurveExtrapolation", "SubsetTraining", "epoch_losses", "tse", "tse_e", "tse_ema",
            "CURVES", "CurveFit", "fit_curve", "kendall_tau", "spearman_rho", "top_k_precision",
            "bootstrap_ci", "compare", "Comparison", "EstimatorResult", "sample_archs",
-           "NoiseCeiling", "noise_ceiling", "Precomputed", "read_scores", "save_scores"]
+           "NoiseCeiling", "noise_ceiling", "truth_agreement", "Precomputed", "read_scores", "save_scores"]

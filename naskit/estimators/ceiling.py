@@ -1,12 +1,22 @@
-"""The noise ceiling: how well the ground truth agrees with itself when training is repeated.
+"""The noise ceiling: how well any estimator can agree with a benchmark whose truth is one noisy run.
 
 A benchmark's accuracy is one training run, and a second seed (other initial weights, another
-minibatch order) gives another number. An estimator is judged by its rank correlation with the
-first run, but the second run, an estimator that *is* full training, only reaches the
-seed-to-seed correlation; no estimator independent of the first run's noise can be expected to do
-better. NAS-Bench-201 (Dong & Yang, ICLR 2020) and NAS-Bench-101 (Ying et al., ICML 2019) trained
-several seeds for this reason. ``noise_ceiling`` measures Kendall's tau and Spearman's rho between
-two seeds of a benchmark's ``*_seeds`` column, with percentile bootstrap intervals, either one
+minibatch order) gives another number. Two quantities follow from the classes trained twice:
+
+* the **seed-to-seed** agreement (``tau``, ``rho``): how well a second training agrees with the
+  first, i.e. the score of the most expensive estimator, full training, judged against one run;
+* the **ceiling** (``truth_tau``, ``truth_rho``): how well the noise-free truth, each cell's
+  expected accuracy, agrees with one run. An estimator that knew that truth exactly would reach it
+  and no estimator independent of the run's noise can be expected to exceed it; it is above the
+  seed-to-seed value, because a second run adds its own noise to the comparison.
+
+The ceiling follows from the seed-to-seed value under a Gaussian model (truth plus independent
+run noise): the Pearson correlation of the truth with one run is the square root of that of two
+runs (Spearman 1904, Brown 1910), and for Gaussian variables Kendall's tau is (2/pi) arcsin r and
+Spearman's rho (6/pi) arcsin(r/2) (Kendall 1948). The percentile bootstrap interval of the
+seed-to-seed value maps to one for the ceiling, the map being monotone. NAS-Bench-201 (Dong & Yang,
+ICLR 2020) and NAS-Bench-101 (Ying et al., ICML 2019) trained several seeds for this reason.
+``noise_ceiling`` measures both between two seeds of a benchmark's ``*_seeds`` column, either one
 value per isomorphism class (each class trained once per seed) or one per arch, which weighs
 classes by their size as a uniform sample of archs does.
 """
@@ -19,14 +29,39 @@ import numpy as np
 from ..bench import Benchmark
 from .rank import bootstrap_ci, kendall_tau, spearman_rho
 
-__all__ = ["NoiseCeiling", "noise_ceiling"]
+__all__ = ["NoiseCeiling", "noise_ceiling", "truth_agreement"]
 
 _METRICS = ("valid_acc", "valid_loss", "test_acc")
 
 
+def truth_agreement(value, stat: str = "tau"):
+    """The noise-free truth's rank agreement with one run, from the seed-to-seed ``value``.
+
+    ``stat`` is 'tau' (Kendall) or 'rho' (Spearman); Gaussian model, see the module docstring.
+    Non-positive agreement maps to 0 (the model allows no negative reliability). Arrays map
+    element-wise.
+    """
+    if stat not in ("tau", "rho"):
+        raise ValueError(f"stat must be 'tau' or 'rho', got {stat!r}")
+    v = np.asarray(value, dtype=float)
+    if np.any(np.abs(v[np.isfinite(v)]) > 1):
+        raise ValueError(f"a rank correlation lies in [-1, 1], got {value!r}")
+    with np.errstate(invalid="ignore"):
+        if stat == "tau":
+            r = np.sin(np.pi * v / 2)
+            out = 2 / np.pi * np.arcsin(np.sqrt(np.clip(r, 0, 1)))
+        else:
+            r = 2 * np.sin(np.pi * v / 6)
+            out = 6 / np.pi * np.arcsin(np.sqrt(np.clip(r, 0, 1)) / 2)
+    out = np.where(np.isfinite(v), out, np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
 @dataclass(frozen=True)
 class NoiseCeiling:
-    """Seed-to-seed rank agreement of a benchmark metric; ``a`` and ``b`` are the two seeds' values."""
+    """Rank agreement of a benchmark metric between two seeds (``tau``, ``rho``) and, from it, of
+    the noise-free truth with one run (``truth_tau``, ``truth_rho``: the ceiling); ``a`` and
+    ``b`` are the two seeds' values."""
 
     tau: float
     tau_ci: tuple[float, float]
@@ -42,6 +77,26 @@ class NoiseCeiling:
     level: float
 
     @property
+    def truth_tau(self) -> float:
+        """Kendall tau of the noise-free truth with one run: the ceiling."""
+        return truth_agreement(self.tau, "tau")
+
+    @property
+    def truth_tau_ci(self) -> tuple[float, float]:
+        """The ceiling's interval, mapped from ``tau_ci``."""
+        return tuple(float(x) for x in truth_agreement(np.array(self.tau_ci), "tau"))
+
+    @property
+    def truth_rho(self) -> float:
+        """Spearman rho of the noise-free truth with one run."""
+        return truth_agreement(self.rho, "rho")
+
+    @property
+    def truth_rho_ci(self) -> tuple[float, float]:
+        """Its interval, mapped from ``rho_ci``."""
+        return tuple(float(x) for x in truth_agreement(np.array(self.rho_ci), "rho"))
+
+    @property
     def n(self) -> int:
         """How many values (classes or archs) were compared."""
         return len(self.rows)
@@ -50,15 +105,18 @@ class NoiseCeiling:
         at = "" if self.epoch is None else \
             f" after {self.epoch} epoch{'s' * (self.epoch != 1)}"
         return (f"NoiseCeiling({self.metric}{at}, seeds {self.seeds[0]} vs {self.seeds[1]}, "
-                f"{self.n:,} {self.per}{'es' if self.per == 'class' else 's'}: "
+                f"{self.n:,} {self.per}{'es' if self.per == 'class' else 's'}: seed to seed "
                 f"tau={self.tau:.3f} [{self.tau_ci[0]:.2f}, {self.tau_ci[1]:.2f}], "
-                f"rho={self.rho:.3f} [{self.rho_ci[0]:.2f}, {self.rho_ci[1]:.2f}])")
+                f"rho={self.rho:.3f} [{self.rho_ci[0]:.2f}, {self.rho_ci[1]:.2f}]; ceiling (truth "
+                f"vs one run) tau={self.truth_tau:.3f} [{self.truth_tau_ci[0]:.2f}, "
+                f"{self.truth_tau_ci[1]:.2f}])")
 
 
 def noise_ceiling(bench: Benchmark, metric: str = "valid_acc", epoch: int | None = None,
                   per: str = "class", seeds: tuple[int, int] = (0, 1), n_boot: int = 1000,
                   level: float = 0.95, seed: int = 0) -> NoiseCeiling:
-    """Kendall tau and Spearman rho between two training seeds of ``bench``'s ``metric``.
+    """Kendall tau and Spearman rho between two training seeds of ``bench``'s ``metric``, and the
+    ceiling they imply (``truth_tau``, ``truth_rho``).
 
     ``metric`` is 'valid_acc' or 'valid_loss' (at ``epoch``, default the last one) or
     'test_acc', read from the bench's ``<metric>_seeds`` column; only archs with a finite value

@@ -4,9 +4,10 @@ The three views that evaluations of cheap performance estimators use (Abdelfatta
 2021; White et al., NeurIPS 2021): a scatter of one estimator's scores against the ground truth,
 the same as ranks (where the top-k box shows the top-k precision), and one point per estimator
 placing its Kendall tau against its seconds per arch, with the ground truth's own training cost
-for scale, and the noise ceiling (two training seeds of the truth against each other) as the line
-no estimator is expected to cross; ``seed_scatter`` draws that ceiling's two seeds. Every
-function draws a finished result, takes ``ax=None`` and returns the Axes.
+for scale, the ceiling (the noise-free truth against one run, the line no estimator independent of
+the run's noise is expected to cross) and, below it, how well a second training seed agrees;
+``seed_scatter`` draws the two seeds. Every function draws a finished result, takes ``ax=None``
+and returns the Axes.
 """
 from __future__ import annotations
 
@@ -128,8 +129,9 @@ def rank_rank(comparison: Comparison, name: str, ax=None):
 def cost_quality(comparison: Comparison, ax=None, ceiling: NoiseCeiling | None = None):
     """Kendall tau (with CI bars) against seconds per arch (log scale), one labelled point each.
 
-    ``ceiling`` (``naskit.estimators.noise_ceiling``) adds the seed-to-seed tau of the ground
-    truth as a horizontal line with its interval as a band.
+    ``ceiling`` (``naskit.estimators.noise_ceiling``) adds the ceiling (``truth_tau``, the
+    noise-free truth against one run) as a line with its interval as a band, and the seed-to-seed
+    tau (a second training against the first) as a dashed line.
     """
     _check(comparison)
     if ceiling is not None and not isinstance(ceiling, NoiseCeiling):
@@ -154,9 +156,12 @@ def cost_quality(comparison: Comparison, ax=None, ceiling: NoiseCeiling | None =
         ax.axvline(comparison.truth_seconds, color=_GREY, linestyle=":", linewidth=1.5,
                    label=f"training for the truth ({comparison.epoch} epochs)")
     if ceiling is not None and np.isfinite(ceiling.tau):
-        ax.axhspan(*ceiling.tau_ci, color=_CEILING, alpha=0.18, linewidth=0)
-        ax.axhline(ceiling.tau, color=_CEILING, linewidth=2,
-                   label=f"noise ceiling: seed {ceiling.seeds[0]} vs {ceiling.seeds[1]}, "
+        ax.axhspan(*ceiling.truth_tau_ci, color=_CEILING, alpha=0.18, linewidth=0)
+        ax.axhline(ceiling.truth_tau, color=_CEILING, linewidth=2,
+                   label=f"ceiling: noise-free truth vs one run, τ = {ceiling.truth_tau:.2f} "
+                         f"{_ci(*ceiling.truth_tau_ci)}")
+        ax.axhline(ceiling.tau, color=_CEILING, linewidth=1.5, linestyle="--",
+                   label=f"a second seed: seed {ceiling.seeds[0]} vs {ceiling.seeds[1]}, "
                          f"τ = {ceiling.tau:.2f} {_ci(*ceiling.tau_ci)}")
     ax.axhline(0, color=_GREY, linewidth=0.8)
     ax.set_xscale("log")
@@ -197,7 +202,9 @@ def seed_scatter(ceiling: NoiseCeiling, ax=None):
     ax.set_title(f"The truth against itself: {ceiling.n:,} {ceiling.per}"
                  f"{'es' if ceiling.per == 'class' else 's'}{at}\n"
                  f"τ = {ceiling.tau:.2f} {_ci(*ceiling.tau_ci)}   "
-                 f"ρ = {ceiling.rho:.2f} {_ci(*ceiling.rho_ci)}   ({pct} CI)")
+                 f"ρ = {ceiling.rho:.2f} {_ci(*ceiling.rho_ci)}   ({pct} CI)\n"
+                 f"ceiling, noise-free truth vs one run: τ = {ceiling.truth_tau:.2f} "
+                 f"{_ci(*ceiling.truth_tau_ci)}")
     ax.set_aspect("equal")
     ax.legend(loc="lower right")
     return ax

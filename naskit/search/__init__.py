@@ -2,11 +2,13 @@
 
 ``nk.search.run(nk.search.RegularizedEvolution(space, seed=0), bench, budget=12_000, fidelity=12)``
 returns a ``History``. Strategies: RandomSearch, RegularizedEvolution, GeneticEvolution,
-Reinforce, LocalSearch, BOHB (see each module for its paper). ``Searcher`` pays for one
+Reinforce, LocalSearch, BOHB, HpBandSterBOHB (BOHB as HpBandSter and NAS-Bench-201 ran it;
+see each module for its paper). ``Searcher`` pays for one
 query per ``step()``; ``evolution_frames`` replays an evolution cycle by cycle.
 """
 from .base import Proposal, Searcher, Strategy, run
 from .bohb import BOHB, hyperband_rungs
+from .bohb_hpbandster import HpBandSterBOHB
 from .evolution import EvolutionFrame, GeneticEvolution, RegularizedEvolution, evolution_frames
 from .local import LocalSearch
 from .random_search import RandomSearch
@@ -14,4 +16,4 @@ from .reinforce import Reinforce
 
 __all__ = ["Proposal", "Strategy", "Searcher", "run", "RandomSearch", "RegularizedEvolution",
            "GeneticEvolution", "EvolutionFrame", "evolution_frames", "Reinforce", "LocalSearch",
-           "BOHB", "hyperband_rungs"]
+           "BOHB", "HpBandSterBOHB", "hyperband_rungs"]

@@ -6,8 +6,8 @@ and FLOP baselines on a minibatch of a data set, and, when the bench records per
 training-speed and early-stopping estimators (Ru et al., NeurIPS 2021; Domhan et al., IJCAI
 2015). It shows one estimator's scores against the ground truth, as values and as ranks, and every
 estimator's Kendall tau against its cost, with the parameter and FLOP baselines always among them
-and, when the bench trained some archs with two seeds, the noise ceiling (seed-to-seed tau of the
-truth) as a line. Computing takes seconds, so it runs when the button is pressed, never on a
+and, when the bench trained some archs with two seeds, the ceiling (the noise-free truth against one
+run) and the seed-to-seed tau as lines. Computing takes seconds, so it runs when the button is pressed, never on a
 control change. Like every naskit widget it keeps its state in attributes,
 draws through ``naskit.plot`` into PNG bytes and never calls ``display()``.
 """
@@ -285,8 +285,10 @@ def _table(c: Comparison, ceiling: NoiseCeiling | None = None) -> str:
     header = "".join(f"<th style='padding:2px 10px;text-align:left'>{h}</th>" for h in head)
     note = ""
     if ceiling is not None:
-        note = (f"<br>Noise ceiling (the truth against a second training seed, "
-                f"{ceiling.n:,} archs): Kendall τ = {_fmt(ceiling.tau)} "
+        note = (f"<br>Noise ceiling (the noise-free truth against one run, {ceiling.n:,} archs "
+                f"trained twice): Kendall τ = {_fmt(ceiling.truth_tau)} "
+                f"[{_fmt(ceiling.truth_tau_ci[0])}, {_fmt(ceiling.truth_tau_ci[1])}]; "
+                f"a second training seed against the first: τ = {_fmt(ceiling.tau)} "
                 f"[{_fmt(ceiling.tau_ci[0])}, {_fmt(ceiling.tau_ci[1])}]")
     return (f"<div style='font-size:14px'>Ground truth: {html.escape(c.truth_label)} on "
             f"{len(c.archs)} archs{note}<table><tr>{header}</tr>{''.join(rows)}</table></div>")
