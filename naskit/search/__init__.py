@@ -2,16 +2,18 @@
 
 ``nk.search.run(nk.search.RegularizedEvolution(space, seed=0), bench, budget=12_000, fidelity=12)``
 returns a ``History``. Strategies: RandomSearch, RegularizedEvolution, GeneticEvolution,
-Reinforce, LocalSearch, BOHB (see each module for its paper). ``Searcher`` pays for one
-query per ``step()``; ``evolution_frames`` replays an evolution cycle by cycle.
+Reinforce, LocalSearch, BOHB (see each module for its paper); ``HardwareAware`` wraps any of
+them to search accuracy against latency (``LatencyConstraint``, ``LatencyWeighted``). ``Searcher``
+pays for one query per ``step()``; ``evolution_frames`` replays an evolution cycle by cycle.
 """
 from .base import Proposal, Searcher, Strategy, run
 from .bohb import BOHB, hyperband_rungs
 from .evolution import EvolutionFrame, GeneticEvolution, RegularizedEvolution, evolution_frames
+from .hardware_aware import HardwareAware, LatencyConstraint, LatencyWeighted
 from .local import LocalSearch
 from .random_search import RandomSearch
 from .reinforce import Reinforce
 
 __all__ = ["Proposal", "Strategy", "Searcher", "run", "RandomSearch", "RegularizedEvolution",
            "GeneticEvolution", "EvolutionFrame", "evolution_frames", "Reinforce", "LocalSearch",
-           "BOHB", "hyperband_rungs"]
+           "BOHB", "hyperband_rungs", "HardwareAware", "LatencyConstraint", "LatencyWeighted"]
