@@ -134,8 +134,12 @@ def device_correlation(corr: DeviceCorrelation, ax=None):
     return ax
 
 
-def device_fronts(accuracy, latencies: dict, ax=None):
-    """Each device's Pareto front, latency scaled by that device's median (so units compare)."""
+def device_fronts(accuracy, latencies: dict, ax=None, min_accuracy: float | None = None):
+    """Each device's Pareto front, latency scaled by that device's median (so units compare).
+
+    ``min_accuracy``: the lower end of the accuracy axis (the fronts' slow, accurate end is where
+    devices differ; the fast end holds cells that barely learn).
+    """
     if not isinstance(latencies, dict) or not latencies:
         raise ValueError("latencies must be a non-empty dict: device name -> latency per arch")
     acc = np.asarray(accuracy, float)
@@ -145,6 +149,8 @@ def device_fronts(accuracy, latencies: dict, ax=None):
         f = pareto_front(lat, acc)
         ax.step(lat[f] / np.median(lat), acc[f], where="post", marker="o", ms=3, label=name,
                 color=_KIND_COLORS[device_kind(name)] if len(latencies) <= 3 else None)
+    if min_accuracy is not None:
+        ax.set_ylim(bottom=min_accuracy)
     ax.set_xlabel("latency / that device's median latency")
     ax.set_ylabel("accuracy (%)")
     ax.set_title("Pareto fronts per device")
