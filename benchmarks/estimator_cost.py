@@ -17,7 +17,6 @@ curve extrapolation are charged. One thread.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 
@@ -26,19 +25,9 @@ import torch
 from naskit import estimators as E
 from naskit.bench import load as load_bench
 from naskit.datasets import load
+from naskit.hardware import environment
 from naskit.model import build
 from naskit.space import NB201Space
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -82,7 +71,7 @@ def main() -> None:
     space = NB201Space()
     data = load()
     archs = [space.sample(seed=s) for s in range(max(args.archs, args.ratio_archs))]
-    print(f"# {cpu_name()}, torch {torch.__version__}, "
+    print(f"# {environment().cpu}, torch {torch.__version__}, "
           f"1 thread, batch {args.batch_size}")
 
     print("\n## NASWOT vs one forward pass (median over archs of per-arch medians)")

@@ -14,6 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
+from ._pareto import pareto_front
 from .space import Arch
 
 __all__ = ["Trial", "History"]
@@ -122,6 +123,35 @@ class History:
         times = np.asarray(times, float)
         k = np.searchsorted(t, times, side="right") - 1
         return np.where(k >= 0, v[np.maximum(k, 0)] if len(v) else np.nan, np.nan)
+
+    # -- costs: the Pareto front and the best under a budget -------------------------------------
+    def _costs(self, cost: str) -> np.ndarray:
+        missing = [t.step for t in self.trials if cost not in t.info]
+        if missing:
+            raise ValueError(f"trials {missing[:5]} have no {cost!r} in their info; a search with "
+                             f"nk.search.HardwareAware notes 'latency_ms' in every trial")
+        return np.array([float(t.info[cost]) for t in self.trials])
+
+    def pareto(self, cost: str = "latency_ms", by: str = "fitness") -> list[Trial]:
+        """The trials no other trial beats on both ``info[cost]`` (lower) and ``by`` (higher), cheapest first.
+
+        Compare trials of one fidelity: a multi-fidelity search mixes accuracies after different epochs.
+        """
+        if by not in _BY:
+            raise ValueError(f"unknown by={by!r}; choose from {list(_BY)}")
+        if not self.trials:
+            return []
+        values = [getattr(t, by) for t in self.trials]
+        return [self.trials[i] for i in pareto_front(self._costs(cost), values)]
+
+    def best_under(self, limit: float, cost: str = "latency_ms", by: str = "fitness") -> Trial:
+        """The trial with the highest ``by`` among those with ``info[cost] <= limit`` (ties: the first)."""
+        costs = self._costs(cost) if self.trials else np.array([])
+        ok = [t for t, c in zip(self.trials, costs) if c <= limit]
+        if not ok:
+            low = f"; the cheapest trial has {costs.min():.4g}" if len(costs) else ""
+            raise ValueError(f"no trial has {cost} <= {limit!r}{low}")
+        return max(ok, key=lambda t: getattr(t, by))  # max keeps the first of equals
 
     # -- export --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, np.ndarray]:

