@@ -1,29 +1,17 @@
 """Drawings of NAS results, one module per kind: cells, searches, evolution and controllers,
-<<<<<<< HEAD
-estimator rankings, one-shot search. Plot functions draw results they are given, take ``ax=None``,
-return the Axes and never call show().
-"""
-from .cells import HIGHLIGHT_COLOR, OP_COLORS, cell, cell_dot, figure_png
-from .evolution import controller_trace, policy, population
-from .oneshot import alpha_heatmap, alpha_trace, collapse_trace, edge_names
-=======
-estimator rankings, latency and devices. Plot functions draw results they are given, take
-``ax=None``, return the Axes and never call show().
+estimator rankings, one-shot search, latency and devices. Plot functions draw results they are
+given, take ``ax=None``, return the Axes and never call show().
 """
 from .cells import HIGHLIGHT_COLOR, OP_COLORS, cell, cell_dot, figure_png
 from .evolution import controller_trace, policy, population
 from .hardware import (device_correlation, device_fronts, latency_accuracy, latency_breakdown,
                        latency_distribution, predicted_measured)
->>>>>>> hardware
+from .oneshot import alpha_heatmap, alpha_trace, collapse_trace, edge_names
 from .ranking import cost_quality, rank_rank, score_scatter, seed_scatter
 from .search import history, race, race_outcomes
 
 __all__ = ["OP_COLORS", "HIGHLIGHT_COLOR", "cell_dot", "cell", "figure_png", "history",
            "population", "policy", "controller_trace", "score_scatter", "rank_rank", "cost_quality",
-<<<<<<< HEAD
            "seed_scatter", "race", "race_outcomes", "alpha_heatmap", "alpha_trace", "collapse_trace",
-           "edge_names"]
-=======
-           "seed_scatter", "race", "race_outcomes", "latency_distribution", "latency_accuracy",
-           "predicted_measured", "latency_breakdown", "device_correlation", "device_fronts"]
->>>>>>> hardware
+           "edge_names", "latency_distribution", "latency_accuracy", "predicted_measured",
+           "latency_breakdown", "device_correlation", "device_fronts"]
