@@ -51,10 +51,12 @@ def main() -> None:
     trainer = ProgressiveShrinking(net, data, phases=phases, seed=args.seed)
     ckpt = out.with_name(out.name + ".ckpt")
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     trainer.run(checkpoint=ckpt, progress=True)
-    print(f"progressive shrinking: {time.perf_counter() - start:.0f} s in this sitting; "
-          f"{sum(r.seconds for r in trainer.record_):.0f} s of training epochs in all")
+    sitting = {"wall_seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}
+    print(f"progressive shrinking: {sitting['wall_seconds']:.0f} s wall, {sitting['cpu_seconds']:.0f} s "
+          f"CPU in this sitting (probes and checkpoints included); "
+          f"{sum(r.cpu_seconds for r in trainer.record_):.0f} s CPU of training epochs in all")
     record = {
         "recipe": {"supernet": repr(net), "phases": [vars(ph) for ph in trainer.phases],
                    "batch_size": trainer.batch_size, "momentum": trainer.momentum,
@@ -62,6 +64,7 @@ def main() -> None:
                    "n_calib": trainer.n_calib, "n_val": trainer.n_val, "seed": trainer.seed,
                    "data": repr(data)},
         "epochs": [vars(r) for r in trainer.record_],
+        "last_sitting": sitting,
         "environment": {"torch": torch.__version__, "python": platform.python_version(),
                         "cpu": platform.processor() or platform.machine(), "threads": 1},
     }
@@ -78,13 +81,14 @@ def main() -> None:
     if [r["arch"] for r in rows][:len(accs)] != [str(a) for a in archs[:len(accs)]]:
         accs = []  # a file from other settings: start over
     from tqdm import tqdm
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in tqdm(range(len(accs), n_subnets), desc="subnets", initial=len(accs), total=n_subnets):
         accs.append(subnet_accuracy(net, archs[i], data, trainer.n_calib, trainer.n_val))
         if len(accs) % 25 == 0 or len(accs) == n_subnets:
             save_subnets(archs[:len(accs)], accs, csv_path)
     save_subnets(archs[:len(accs)], accs, csv_path)
-    print(f"scored {n_subnets} subnets ({time.perf_counter() - start:.0f} s in this sitting): {csv_path}")
+    print(f"scored {n_subnets} subnets ({time.perf_counter() - start:.0f} s wall, "
+          f"{time.process_time() - cpu:.0f} s CPU in this sitting): {csv_path}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 ``OFASpace`` and ``OFAArch`` (the subnets as plain data), ``OFASuperNet`` (elastic kernel, width
 and depth; ``extract`` a standalone subnet), ``ProgressiveShrinking`` (OFA's training order), the
 shipped supernet (``load``), the accuracy and latency predictors, and the hardware-aware
-evolutionary search.
+evolutionary search ``OFAEvolution``.
 """
+from .evolution import Candidate, Generation, OFAEvolution
+from .predictors import AccuracyPredictor, LatencyTable, measure_ms, rmse
 from .shipped import load, load_record, load_subnets
 from .shrinking import (PHASES, EpochRecord, Phase, ProgressiveShrinking, probe_archs,
                         shrinking_schedule, subnet_accuracy)
@@ -14,4 +16,5 @@ from .supernet import ElasticBlock, ElasticDepthwise, OFASuperNet, Subnet, recal
 __all__ = ["OFAArch", "OFASpace", "OFASuperNet", "Subnet", "ElasticBlock", "ElasticDepthwise",
            "recalibrate_bn", "Phase", "PHASES", "EpochRecord", "ProgressiveShrinking",
            "shrinking_schedule", "probe_archs", "subnet_accuracy", "load", "load_record",
-           "load_subnets"]
+           "load_subnets", "AccuracyPredictor", "LatencyTable", "measure_ms", "rmse", "Candidate",
+           "Generation", "OFAEvolution"]

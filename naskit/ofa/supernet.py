@@ -248,6 +248,20 @@ class OFASuperNet(nn.Module):
         net = Subnet(arch, copy.deepcopy(self.stem), blocks, copy.deepcopy(self.head))
         return net.to(next(self.parameters()).device).train(self.training)
 
+    def fresh(self, arch: OFAArch, seed: int | None = 0) -> Subnet:
+        """The subnet ``arch`` with new random weights (PyTorch's default init), to train from scratch."""
+        self.space.check(arch)
+
+        def make():
+            blocks = []
+            for s, b, k, e in arch.blocks():
+                src = self.stages[s][b]
+                blocks.append(InvertedResidual(src.in_channels, src.out_channels, src.stride, k, e,
+                                               src.act_name))
+            return Subnet(arch, _stem(self.in_channels, self.stem_channels), blocks,
+                          _head(self.channels[-1], self.head_channels, self.num_classes))
+        return seeded(seed, make)
+
     def sort_channels(self) -> None:
         """OFA's channel sorting before elastic width: every block's middle channels, most important first."""
         for stage in self.stages:
