@@ -2,9 +2,10 @@
 
 ``import naskit as nk`` gives the spaces and builders at the top level and every module by name:
 ``nk.space``, ``nk.ops``, ``nk.datasets``, ``nk.bench``, ``nk.estimators``, ``nk.hardware``,
-``nk.search``, ``nk.history``, ``nk.plot``, ``nk.widgets`` (``nk.train`` is the training function).
+``nk.search``, ``nk.history``, ``nk.ofa``, ``nk.plot``, ``nk.widgets`` (``nk.train`` is the training
+function).
 """
-from . import bench, datasets, estimators, hardware, history, ops, plot, search, space, widgets
+from . import bench, datasets, estimators, hardware, history, ofa, ops, plot, search, space, widgets
 from ._config import data_dir, fast_mode
 from .model import build, build_darts
 from .space import (DARTS_V1, DARTS_V2, Arch, CellSpace, CombinedSpace, DartsSpace, Genotype,
@@ -14,5 +15,5 @@ from .train import TrainLog, train
 __version__ = "0.1.0"
 __all__ = ["Arch", "CellSpace", "NB201Space", "DartsSpace", "Genotype", "DARTS_V1", "DARTS_V2",
            "GlobalSpace", "CombinedSpace", "build", "build_darts", "train", "TrainLog",
-           "bench", "datasets", "estimators", "hardware", "history", "ops", "plot", "search",
+           "bench", "datasets", "estimators", "hardware", "history", "ofa", "ops", "plot", "search",
            "space", "widgets", "fast_mode", "data_dir"]

@@ -6,6 +6,8 @@ Widgets take library objects, keep their state in traits and attributes, redraw 
 from .cell_builder import CellBuilder
 from .controller import ControllerInspector
 from .evolution import EvolutionStepper
+from .ofa import OFAEvolutionStepper, SubnetPicker
 from .ranking import RankingComparer
 
-__all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer"]
+__all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer",
+           "SubnetPicker", "OFAEvolutionStepper"]
