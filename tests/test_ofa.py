@@ -234,6 +234,17 @@ def test_latency_table_sums_its_entries(tiny, monkeypatch):
         assert table(arch) == sum(table.entries[k] for k in keys)
 
 
+def test_calibrated_table_scales_every_entry(tiny):
+    table = LatencyTable(tiny.space, {k: 0.1 + 0.01 * i for i, k in enumerate(LatencyTable.keys(tiny.space))})
+    archs = [tiny.space.sample(seed=s) for s in range(4)]
+    fixed = table.calibrated(archs, [2 * table(a) for a in archs])
+    assert fixed.scale_ == pytest.approx(2.0)
+    for a in archs:
+        assert fixed(a) == pytest.approx(2 * table(a))
+    with pytest.raises(ValueError, match="one measured latency per arch"):
+        table.calibrated(archs, [1.0])
+
+
 def test_latency_table_measures_blocks_with_the_real_timer(tiny):
     table = LatencyTable.build(tiny, min_run_time=0.001)
     assert all(v > 0 for v in table.entries.values())
@@ -322,3 +333,21 @@ def test_evolution_accepts_a_batch_predictor():
     a = OFAEvolution(space, Batch(), latency, 12, population_size=10, seed=0).run(3)
     b = OFAEvolution(space, accuracy, latency, 12, population_size=10, seed=0).run(3)
     assert a.best_ == b.best_
+
+
+# -- the shipped supernet ---------------------------------------------------------------------------
+def test_shipped_supernet_record_and_subnets_load_and_agree():
+    from naskit import plot
+    from naskit.ofa import load, load_record, load_subnets
+
+    net, record = load(), load_record()
+    archs, accs = load_subnets()
+    assert not net.training and len(archs) == len(accs) >= 100 and all(0 <= a <= 1 for a in accs)
+    assert [p["name"] for p in record["recipe"]["phases"]] == ["full", "kernel", "depth", "depth",
+                                                                 "expand", "expand"]
+    assert len(record["epochs"]) == sum(p["epochs"] for p in record["recipe"]["phases"])
+    x = load_data().x_val[:8]
+    with torch.no_grad():
+        assert torch.allclose(net.extract(archs[0]).eval()(x), net(x, arch=archs[0]), atol=1e-5)
+    ax = plot.shrinking(record["epochs"])
+    assert len(ax.get_lines()) == len(record["epochs"][0]["probes"])

@@ -136,6 +136,21 @@ class LatencyTable:
     def __call__(self, arch: OFAArch) -> float:
         return self.predict(arch)
 
+    def calibrated(self, archs, measured_ms) -> "LatencyTable":
+        """A copy with every entry scaled by one factor, fitted to measured latencies of ``archs``.
+
+        The factor (``scale_``) is the least-squares fit of measured = factor x predicted: what a
+        whole network costs beyond its blocks, spread over them.
+        """
+        predicted = np.array([self(a) for a in archs], float)
+        measured = np.asarray(measured_ms, float)
+        if predicted.shape != measured.shape or not len(predicted):
+            raise ValueError(f"give one measured latency per arch, got {len(measured)} for {len(predicted)}")
+        scale = float(predicted @ measured / (predicted @ predicted))
+        table = LatencyTable(self.space, {k: v * scale for k, v in self.entries.items()})
+        table.scale_ = scale
+        return table
+
     @classmethod
     def build(cls, supernet: OFASuperNet, min_run_time: float = 0.1, batch_size: int = 1,
               progress: bool = False) -> "LatencyTable":
