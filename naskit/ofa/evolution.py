@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..search.evolution import _fraction, _positive_int
 from .space import OFAArch, OFASpace
 
 __all__ = ["Candidate", "Generation", "OFAEvolution"]
@@ -58,13 +59,6 @@ class Generation:
                 f"at {self.best.latency:.3g} ms, {self.redrawn} redrawn)")
 
 
-def _check_fraction(name, value, low_open=True):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            (0 < value <= 1) if low_open else (0 <= value <= 1)):
-        raise ValueError(f"{name} must be a number in {'(0' if low_open else '[0'}, 1], got {value!r}")
-    return float(value)
-
-
 class OFAEvolution:
     """OFA's evolution over ``space`` under ``latency(arch) <= constraint`` (ms), maximising ``accuracy``.
 
@@ -85,16 +79,15 @@ class OFAEvolution:
             raise TypeError("latency must be a callable arch -> milliseconds (e.g. a LatencyTable)")
         if isinstance(constraint, bool) or not isinstance(constraint, (int, float)) or not constraint > 0:
             raise ValueError(f"constraint must be a positive latency in ms, got {constraint!r}")
-        for name, value, low in (("population_size", population_size, 2), ("max_tries", max_tries, 1)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        _positive_int("population_size", population_size, 2)  # the search strategies' checks
+        _positive_int("max_tries", max_tries)
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, got {type(seed).__name__}")
         self.space, self.accuracy, self.latency = space, accuracy, latency
         self.constraint, self.population_size = float(constraint), population_size
-        self.parent_ratio = _check_fraction("parent_ratio", parent_ratio)
-        self.mutation_ratio = _check_fraction("mutation_ratio", mutation_ratio, low_open=False)
-        self.mutation_prob = _check_fraction("mutation_prob", mutation_prob)
+        self.parent_ratio = _fraction("parent_ratio", parent_ratio, low_open=True)
+        self.mutation_ratio = _fraction("mutation_ratio", mutation_ratio)
+        self.mutation_prob = _fraction("mutation_prob", mutation_prob, low_open=True)
         self.max_tries, self.seed = max_tries, seed
         self.generations_: list[Generation] = []
         self.rng_: random.Random | None = None
