@@ -6,6 +6,7 @@ from .cells import HIGHLIGHT_COLOR, OP_COLORS, cell, cell_dot, figure_png
 from .evolution import controller_trace, policy, population
 from .hardware import (device_correlation, device_fronts, latency_accuracy, latency_breakdown,
                        latency_distribution, predicted_measured)
+from .ofa import ofa_generation, shrinking, tradeoff
 from .oneshot import alpha_heatmap, alpha_trace, collapse_trace, edge_names
 from .ranking import cost_quality, rank_rank, score_scatter, seed_scatter
 from .search import history, race, race_outcomes
@@ -14,4 +15,5 @@ __all__ = ["OP_COLORS", "HIGHLIGHT_COLOR", "cell_dot", "cell", "figure_png", "hi
            "population", "policy", "controller_trace", "score_scatter", "rank_rank", "cost_quality",
            "seed_scatter", "race", "race_outcomes", "alpha_heatmap", "alpha_trace", "collapse_trace",
            "edge_names", "latency_distribution", "latency_accuracy", "predicted_measured",
-           "latency_breakdown", "device_correlation", "device_fronts"]
+           "latency_breakdown", "device_correlation", "device_fronts", "shrinking", "ofa_generation",
+           "tradeoff"]

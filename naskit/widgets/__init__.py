@@ -7,8 +7,9 @@ from .cell_builder import CellBuilder
 from .controller import ControllerInspector
 from .evolution import EvolutionStepper
 from .latency import LatencyExplorer
+from .ofa import OFAEvolutionStepper, SubnetPicker
 from .oneshot import AlphaWatcher
 from .ranking import RankingComparer
 
 __all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer",
-           "AlphaWatcher", "LatencyExplorer"]
+           "AlphaWatcher", "LatencyExplorer", "SubnetPicker", "OFAEvolutionStepper"]
