@@ -10,6 +10,7 @@ ranking compares cells rather than batches.
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,8 +90,11 @@ class CandidateRanking:
             self.reset()
         if self._selection is None or self._selection[0] != self.step_:
             start = time.perf_counter()
-            # a generator of (seed, step): derive() never moves the search's own streams
-            rng = np.random.default_rng([self.seed, self.step_])
+            # a generator of (seed, step, method): derive() never moves the search's own streams,
+            # and two methods that trained the same supernet (RSPS and an untrained SETN
+            # template) still draw their candidates independently
+            salt = zlib.crc32(type(self).__name__.encode())
+            rng = np.random.default_rng([self.seed, self.step_, salt])
             archs = self._propose_candidates(rng)
             found = tuple(Candidate(a, self.accuracy(a, n_batches=self.eval_batches)) for a in archs)
             self._selection = (self.step_, found)
