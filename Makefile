@@ -33,8 +33,12 @@ $(LAB_SETTINGS): | $(BIN)/python
 	  '  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}' \
 	  '}' > $@
 
+# JupyterLab refuses to start as root (a container, a cloud VM) unless told it may.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_FLAGS ?=
+
 lab: venv
-	$(BIN)/jupyter lab lessons/
+	$(BIN)/jupyter lab lessons/ $(ROOT_FLAG) $(LAB_FLAGS)
 
 test: test-lib test-lessons
 

@@ -1,0 +1,54 @@
+"""The README's first command: ``make lab`` starts JupyterLab on the lessons, as root too."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENV = Path(sys.prefix)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.skipif(not (VENV / ".naskit-installed").exists(),
+                    reason="runs in the virtual environment `make` created (make test)")
+def test_make_lab_serves_the_lessons_on_loopback(tmp_path):
+    port = _free_port()
+    flags = (f"--no-browser --ServerApp.ip=127.0.0.1 --port {port} --ServerApp.port_retries=0 "
+             "--ServerApp.token= --ServerApp.password=")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path))
+    proc = subprocess.Popen(["make", "-s", "-C", str(REPO), "lab", f"VENV={VENV}", f"LAB_FLAGS={flags}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    try:
+        deadline, body = time.monotonic() + 90, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/", timeout=2) as r:
+                    body = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        if body is None:
+            out = proc.stdout.read().decode() if proc.poll() is not None else ""
+            pytest.fail(f"make lab did not answer on port {port} (exit {proc.poll()}):\n{out[-2000:]}")
+        # the server runs in lessons/: its contents are the notebooks
+        assert "01_search_spaces.ipynb" in body
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
