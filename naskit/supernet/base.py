@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..model._seed import seeded
 from ..space import Arch, CellSpace, DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
 
@@ -46,6 +47,15 @@ class SuperNet(nn.Module):
                 raise TypeError(f"SuperNet needs a CellSpace (e.g. NB201Space()) or a DartsSpace, "
                                 f"got {type(space).__name__}")
         return super().__new__(cls)
+
+    def _set_options(self, channels, num_classes, in_channels, affine, track_running_stats, seed):
+        """Check and store the options every supernet has, then build it under ``seed``."""
+        self.channels = check_int(channels, "channels")
+        self.num_classes = check_int(num_classes, "num_classes")
+        self.in_channels = check_int(in_channels, "in_channels")
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
+        self.seed = seed
+        seeded(seed, self._make)
 
     # -- parameters --------------------------------------------------------------------------------
     def alphas(self) -> dict[str, nn.Parameter]:

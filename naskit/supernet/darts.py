@@ -12,7 +12,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..model._seed import seeded
 from ..ops import FactorizedReduce, ReLUConvBN
 from ..space import DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
@@ -79,13 +78,8 @@ class DartsSuperNet(SuperNet):
         # the relaxation always includes the zero op (DARTS' PRIMITIVES), which derive() excludes
         self.op_names = tuple(op for op in DARTS_OP_NAMES if op == "none" or op in space.ops)
         self.space = space
-        self.channels = check_int(channels, "channels")
         self.layers = check_int(layers, "layers", 3)
-        self.num_classes = check_int(num_classes, "num_classes")
-        self.in_channels = check_int(in_channels, "in_channels")
-        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        self.seed = seed
-        seeded(seed, self._make)
+        self._set_options(channels, num_classes, in_channels, affine, track_running_stats, seed)
 
     def _make(self):
         C, n = self.channels, self.space.n_intermediate

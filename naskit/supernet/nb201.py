@@ -13,7 +13,6 @@ from torch import nn
 
 from ..model import build
 from ..model.nb201 import ResidualReduction
-from ..model._seed import seeded
 from ..space import Arch, CellSpace
 from .base import SuperNet, check_int
 from .mixed import MixedOp
@@ -61,13 +60,8 @@ class NB201SuperNet(SuperNet):
             raise ValueError(f"ops {unknown} are not NB201 ops; a cell-space supernet uses "
                              "naskit.ops.NB201_OPS")
         self.space, self.op_names = space, tuple(space.ops)
-        self.channels = check_int(channels, "channels")
         self.cells_per_stage = check_int(cells_per_stage, "cells_per_stage", 0)
-        self.num_classes = check_int(num_classes, "num_classes")
-        self.in_channels = check_int(in_channels, "in_channels")
-        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        self.seed = seed
-        seeded(seed, self._make)
+        self._set_options(channels, num_classes, in_channels, affine, track_running_stats, seed)
 
     def _make(self):
         C = self.channels
