@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ._checks import check_seed
 from ._npz import read_npz
 
 __all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "DATA_DIR", "EMBEDDED"]
@@ -52,7 +53,7 @@ class Dataset:
 
     def subset(self, n_train: int | None = None, n_val: int | None = None, seed: int = 0) -> "Dataset":
         """A smaller copy with ``n_train`` / ``n_val`` images drawn at random (test kept)."""
-        g = torch.Generator().manual_seed(seed)
+        g = torch.Generator().manual_seed(check_seed(seed))
         parts = {}
         for split, n in (("train", n_train), ("val", n_val)):
             x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
@@ -194,7 +195,7 @@ def _load_cifar10(root, download: bool, n_val: int, seed: int) -> Dataset:
     x, y = tensors(train)
     if not 0 < n_val < len(y):
         raise ValueError(f"n_val must be in 1..{len(y) - 1}, got {n_val}")
-    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(check_seed(seed)))
     val, tr = perm[:n_val], perm[n_val:]
     x_test, y_test = tensors(test)
     return Dataset("cifar10", x[tr], y[tr], x[val], y[val], x_test, y_test, 10)

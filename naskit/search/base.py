@@ -21,6 +21,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from .._checks import check_seed
 from ..bench import Benchmark, Record
 from ..history import History, Trial
 from ..space import Arch, CellSpace
@@ -49,9 +50,7 @@ class Strategy:
     def __init__(self, space: CellSpace, seed: int | None = 0):
         if not isinstance(space, CellSpace):
             raise TypeError(f"space must be a CellSpace such as NB201Space(), got {type(space).__name__}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-        self.space, self.seed = space, seed
+        self.space, self.seed = space, check_seed(seed, allow_none=True)
         self.rng_: random.Random | None = None
         self.n_observed_ = 0
 

@@ -11,9 +11,12 @@ This module is pure Python.
 from __future__ import annotations
 
 import itertools
+import numbers
 import random
 from dataclasses import dataclass
 from typing import Iterator, Sequence
+
+from .._checks import check_seed
 
 __all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from"]
 
@@ -25,9 +28,9 @@ def rng_from(seed) -> random.Random:
     """A generator of one's own: from an int seed, or the given ``random.Random`` itself."""
     if isinstance(seed, random.Random):
         return seed
-    if seed is not None and not isinstance(seed, int):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
-    return random.Random(seed)
+    return random.Random(check_seed(seed, allow_none=True))
 
 
 @dataclass(frozen=True)
