@@ -184,7 +184,7 @@ def _load_cifar10(root, download: bool, n_val: int, seed: int) -> Dataset:
     except OSError as e:  # URLError and the like: offline, or the server refused
         if not download:
             raise
-        raise FileNotFoundError(f"could not download CIFAR-10 into {root!r} ({e}); check the "
+        raise ConnectionError(f"could not download CIFAR-10 into {root!r} ({e}); check the "
                                 "network, or copy cifar-10-batches-py there and pass "
                                 "download=False") from None
 

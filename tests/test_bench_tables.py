@@ -133,6 +133,25 @@ def test_fetch_checks_checksum_and_writes_atomically(tmp_path):
     with pytest.raises(ValueError, match="checksum mismatch"):
         fetch(src.as_uri(), dest2, "0" * 64)
     assert not dest2.exists() and not list(dest2.parent.glob("*.part"))
+    # an unverified file used to be kept when no checksum was given
+    with pytest.raises(ValueError, match="needs the expected sha256 .* never kept unverified"):
+        fetch(src.as_uri(), dest2, None)
+    with pytest.raises(ValueError, match="64 hex digits, got 'abc'"):
+        fetch(src.as_uri(), dest2, "abc")
+    assert fetch(src.as_uri(), dest2, good.upper()).exists()
+
+
+def test_download_offline_is_a_clear_error(tmp_path, monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(ConnectionError, match=r"could not download https://.*name resolution.*"
+                                              r"copy the file to .*cifar10-valid_200ep.csv"):
+        bench.load("nb201-cifar10-valid", root=tmp_path, download=True)
+    assert not list(tmp_path.glob("*.part"))
 
 
 def test_real_nb201_table_reproduces_published_figures(nb201_table_dir):

@@ -155,5 +155,5 @@ def test_cifar10_download_offline_is_a_clear_error(tmp_path, monkeypatch):
     def offline(*args, **kwargs):
         raise urllib.error.URLError("no network")
     monkeypatch.setattr(torchvision.datasets.CIFAR10, "__init__", offline)
-    with pytest.raises(FileNotFoundError, match="could not download CIFAR-10 into .*no network"):
+    with pytest.raises(ConnectionError, match="could not download CIFAR-10 into .*no network"):
         load("cifar10", root=tmp_path, download=True)

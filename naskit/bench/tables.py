@@ -15,6 +15,7 @@ import hashlib
 import os
 import pathlib
 import tempfile
+import urllib.error
 import urllib.request
 
 import numpy as np
@@ -75,18 +76,30 @@ def table_path(name: str, root=None) -> pathlib.Path:
     return pathlib.Path(root).expanduser() / name if root else data_dir() / name
 
 
-def fetch(url: str, dest: pathlib.Path, sha256: str | None = None) -> pathlib.Path:
-    """Download ``url`` to ``dest`` atomically, checking its SHA-256 when one is given."""
+def fetch(url: str, dest: pathlib.Path, sha256: str) -> pathlib.Path:
+    """Download ``url`` to ``dest`` atomically; kept only if its SHA-256 is ``sha256``.
+
+    Offline or refused: a ConnectionError that says what to copy where. An unverified file is
+    never kept, so ``sha256`` is required (64 hex digits).
+    """
+    if not isinstance(sha256, str) or len(sha256) != 64 or \
+            any(c not in "0123456789abcdef" for c in sha256.lower()):
+        raise ValueError(f"fetch needs the expected sha256 of {url} as 64 hex digits, got "
+                         f"{sha256!r}; a download is never kept unverified")
     dest = pathlib.Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
     try:
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
-            for chunk in iter(lambda: response.read(1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        if sha256 and digest.hexdigest() != sha256:
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except (urllib.error.URLError, OSError) as e:  # offline, refused, cut off
+            raise ConnectionError(f"could not download {url} ({getattr(e, 'reason', e)}); check "
+                                  f"the network, or copy the file to {dest}") from None
+        if digest.hexdigest() != sha256.lower():
             raise ValueError(f"checksum mismatch for {url}: got sha256 {digest.hexdigest()}, "
                              f"expected {sha256}; the file was not saved")
         os.replace(tmp, dest)
@@ -224,7 +237,7 @@ def _require(name: str, root, download: bool) -> pathlib.Path:
         return path
     spec = TABLES[name]
     if download and spec["url"]:
-        return fetch(spec["url"], path, spec["sha256"] or None)
+        return fetch(spec["url"], path, spec["sha256"])
     hint = ("pass download=True to fetch it, or copy it there" if spec["url"] else
             f"make it from {spec['how']} and copy it there")
     raise FileNotFoundError(f"{name} not found in {path.parent} (set NASKIT_DATA to the folder that "
