@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -22,7 +23,8 @@ def read_npz(path, keys, what: str, how_to_make: str) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in keys if k in f.files}
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, AttributeError) as e:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, AttributeError,
+            KeyError, NotImplementedError) as e:  # truncated, bit-flipped or foreign
         raise ValueError(f"{path}: not a naskit {what} file ({e})") from None
     missing = [k for k in keys if k not in arrays]
     if missing:

@@ -37,6 +37,30 @@ def info() -> dict[str, str]:
     }
 
 
+def _count(minimum: int, also: tuple[int, ...] = ()):
+    """An argparse type: an int >= ``minimum`` (or one of ``also``), else a usage error."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum and value not in also:
+            extra = "".join(f" or {a}" for a in also)
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}{extra}, got {value}")
+        return value
+    parse.__name__ = "int"
+    return parse
+
+
+def _device(text: str) -> str:
+    """An argparse type: a torch device name such as cpu, cuda or cuda:1."""
+    kind, _, number = text.partition(":")
+    if kind not in ("cpu", "cuda", "mps") or (number and not number.isdigit()) or \
+            (number and kind != "cuda"):
+        raise argparse.ArgumentTypeError(f"unknown device {text!r}; use cpu, cuda, cuda:1, mps")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``naskit`` command with ``argv`` (default: the process arguments)."""
     parser = argparse.ArgumentParser(prog="naskit", description="Neural Architecture Search teaching kit.")
@@ -50,32 +74,49 @@ def main(argv: list[str] | None = None) -> int:
                              help="image geometry (default: %(default)s, the shipped file)")
     bench = commands.add_parser(
         "build-bench", help="train every NB201 isomorphism class into the mini benchmark (resumable)")
-    bench.add_argument("--work-dir", default="data/nb201-mini-build",
-                       help="where finished runs are logged; rerun to resume (default: %(default)s)")
-    bench.add_argument("--out", default=None, help="benchmark file (default: data/nb201-mini.npz)")
-    bench.add_argument("--jobs", type=int, default=2, help="parallel training processes")
-    bench.add_argument("--threads", type=int, default=1, help="torch threads per process")
-    bench.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
-    bench.add_argument("--limit", type=int, default=None, help="stop after this many runs")
-    bench.add_argument("--seeds", type=int, default=2, help="seeds per class in the subset")
-    bench.add_argument("--extra-seed-classes", type=int, default=1000,
+    bench.add_argument("--work-dir", default=None,
+                       help="where finished runs are logged; rerun to resume (default: "
+                            "nb201-mini-build in the package's data folder, wherever you run it)")
+    bench.add_argument("--out", default=None,
+                       help="benchmark file (default: nb201-mini.npz in the package's data folder)")
+    bench.add_argument("--jobs", type=_count(1, also=(-1,)), default=2,
+                       help="parallel training processes (-1: one per core)")
+    bench.add_argument("--threads", type=_count(1), default=1, help="torch threads per process")
+    bench.add_argument("--device", type=_device, default="cpu", help="cpu, cuda, cuda:1, ...")
+    bench.add_argument("--limit", type=_count(0), default=None, help="stop after this many runs")
+    bench.add_argument("--seeds", type=_count(1), default=2, help="seeds per class in the subset")
+    bench.add_argument("--extra-seed-classes", type=_count(0), default=1000,
                        help="classes trained with every seed (the others with seed 0)")
     args = parser.parse_args(argv)
     if args.command == "build-bench":
-        from naskit.bench.builder import Recipe, assemble, build_runs, read_runs, work_units
+        from naskit.bench.builder import (Recipe, assemble, build_runs, check_build_args,
+                                          missing_units, work_units)
         from naskit.bench.mini import MINI_FILE
+        from naskit.datasets import DATA_DIR
         from naskit.space import NB201Space
 
+        try:
+            check_build_args(args.seeds, args.extra_seed_classes, args.jobs, args.device,
+                             args.threads, args.limit)
+        except ValueError as e:
+            bench.error(str(e))
         recipe = Recipe()
-        log = build_runs(args.work_dir, recipe, seeds=args.seeds,
-                         extra_seed_classes=args.extra_seed_classes, n_jobs=args.jobs,
-                         device=args.device, threads=args.threads, limit=args.limit)
-        done = len(read_runs(log, recipe))
+        try:
+            log = build_runs(args.work_dir or DATA_DIR / "nb201-mini-build", recipe,
+                             seeds=args.seeds, extra_seed_classes=args.extra_seed_classes,
+                             n_jobs=args.jobs, device=args.device, threads=args.threads,
+                             limit=args.limit)
+        except (FileExistsError, ValueError) as e:  # another build holds the folder; another recipe
+            parser.exit(1, f"naskit build-bench: {e}\n")
+        missing = missing_units(log, recipe, args.seeds, args.extra_seed_classes)  # distinct runs
         total = len(work_units(NB201Space(), args.seeds, args.extra_seed_classes))
-        if done < total:
-            print(f"{done}/{total} runs finished in {log}; run the same command again to go on")
+        if missing:
+            print(f"{total - len(missing)}/{total} runs finished in {log}; run the same command "
+                  "again to go on")
             return 0
-        print(f"wrote {assemble(log, args.out or MINI_FILE, recipe, seeds=args.seeds)}")
+        out = assemble(log, args.out or MINI_FILE, recipe, seeds=args.seeds,
+                       extra_seed_classes=args.extra_seed_classes)
+        print(f"wrote {out}")
         return 0
     if args.command == "build-dataset":
         from naskit.datasets import build_embedded

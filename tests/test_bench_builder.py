@@ -12,7 +12,8 @@ import pytest
 
 import naskit as nk
 from naskit.bench import load
-from naskit.bench.builder import Recipe, assemble, build_runs, read_runs, train_one, work_units
+from naskit.bench.builder import (Recipe, assemble, build_runs, missing_units, read_runs, train_one,
+                                  work_units)
 from naskit.hardware import count_flops, count_params
 from naskit.model import build
 
@@ -132,3 +133,69 @@ def test_assemble_refuses_an_unfinished_log_and_loader_rejects_bad_files(tmp_pat
         load("mini", root=bad)
     with pytest.raises(FileNotFoundError, match="naskit build-bench"):
         load("mini", root=tmp_path / "none")
+
+
+def test_a_log_written_twice_counts_distinct_runs_and_a_missing_one_blocks_assembly(tmp_path):
+    log = tmp_path / "runs.jsonl"
+    units = work_units(SPACE, seeds=2, extra_seed_classes=50)
+    extra = next(u for u in units if u[1] == 1)
+    _fake_log(log, TINY, drop=extra)
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines + lines[:40]))  # two builds wrote the same runs
+    runs = read_runs(log, TINY)
+    assert len(runs) == len(units) - 1 == len({(r["index"], r["seed"]) for r in runs})
+    assert missing_units(log, TINY, 2, 50) == [extra]
+    # more log lines than units used to pass for a finished build, with a NaN where extra was
+    with pytest.raises(ValueError, match=rf"1 runs of the build are missing \(e.g. index "
+                                         rf"{extra[0]} seed 1\)"):
+        assemble(log, tmp_path / "x.npz", TINY, seeds=2, extra_seed_classes=50)
+
+
+@pytest.mark.parametrize("line,fragment", [
+    ("[1, 2]\n", "line 2: a run record is an object"),
+    ('{"index": -1, "seed": 0}\n', "line 2: a run record is an object"),
+    ('{"index": 1.5, "seed": 0}\n', "line 2: a run record"),
+    ("\x00\x01garbage\n", "line 2: not a JSON run record"),
+])
+def test_damaged_run_logs_name_the_line(tmp_path, line, fragment):
+    log = tmp_path / "runs.jsonl"
+    log.write_text(json.dumps(dict(index=0, seed=0)) + "\n" + line + "{}\n")
+    with pytest.raises(ValueError, match=fragment):
+        read_runs(log)
+
+
+def test_two_builds_on_one_folder_cannot_both_write(tmp_path):
+    import fcntl
+    with open(tmp_path / "build.lock", "w") as held:
+        held.write("pid 12345\n")
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(FileExistsError, match=r"being written by another build \(pid 12345\)"):
+            build_runs(tmp_path, TINY, limit=1, n_jobs=1, progress=False)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert not (tmp_path / "runs.jsonl").exists()
+    build_runs(tmp_path, TINY, limit=0, n_jobs=1, progress=False)  # free again: runs
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    (dict(n_jobs=0), "n_jobs"), (dict(threads=0), "threads must be an int >= 1"),
+    (dict(device="bogus"), "unknown device 'bogus'"), (dict(limit=-1), "limit must be an int >= 0"),
+    (dict(extra_seed_classes=-2), "extra_seed_classes must be an int >= 0"),
+    (dict(seeds=0), "seeds must be an int >= 1"), (dict(seeds=True), "seeds must be an int"),
+])
+def test_build_arguments_are_checked_before_any_work(tmp_path, kwargs, fragment):
+    with pytest.raises((ValueError, TypeError), match=fragment):
+        build_runs(tmp_path / "w", TINY, progress=False, **kwargs)
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.skipif(not __import__("importlib").util.find_spec("distributed"),
+                    reason="dask.distributed is not installed")
+def test_a_small_build_runs_on_a_local_dask_cluster(tmp_path):
+    import joblib
+    from distributed import Client, LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
+            Client(cluster), joblib.parallel_backend("dask"):
+        log = build_runs(tmp_path, TINY, limit=4, n_jobs=2, progress=False)
+    runs = read_runs(log, TINY)
+    assert {(r["index"], r["seed"]) for r in runs} == set(work_units(SPACE)[:4])

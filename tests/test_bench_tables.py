@@ -64,6 +64,49 @@ def test_corrupt_tables_name_the_file_and_problem(tmp_path, mutate, fragment):
     assert str(path) in str(err.value) and fragment in str(err.value)
 
 
+def _cell(row, column, value):
+    cols = ["index", "arch_str", "train-per-time", "valid-per-time", "valid-accuracy",
+            "test-accuracy", "train-loss", "valid-loss"]
+    return lambda c, r: r[row].__setitem__(cols.index(column), value)
+
+
+@pytest.mark.parametrize("mutate,fragment", [
+    # one extra field shifted every value of the row one column to the right
+    (lambda c, r: r[3].insert(2, 7.0), r"line 5: 9 field\(s\), the header has 8"),
+    # a short or cut-off row became NaN
+    (lambda c, r: r.__setitem__(3, r[3][:5]), r"line 5: 5 field\(s\), the header has 8"),
+    (lambda c, r: r.__setitem__(15624, r[15624][:3]), r"line 15626: 3 field\(s\)"),
+    # one non-numeric cell silently dropped the whole column (then a bare KeyError)
+    (_cell(7, "valid-accuracy", "n/a"), r"line 9, column 'valid-accuracy': 'n/a' is not an "
+                                        r"accuracy in percent, 0 to 100"),
+    (_cell(7, "test-accuracy", ""), r"line 9, column 'test-accuracy': '' is not an accuracy"),
+    (_cell(7, "valid-accuracy", "nan"), r"line 9, column 'valid-accuracy': 'nan'"),
+    (_cell(7, "valid-accuracy", "inf"), r"line 9, column 'valid-accuracy': 'inf'"),
+    (_cell(7, "valid-accuracy", "100.5"), r"line 9, column 'valid-accuracy': '100.5'"),
+    (_cell(7, "test-accuracy", "-1"), r"line 9, column 'test-accuracy': '-1'"),
+    (_cell(7, "train-per-time", "0"), r"line 9, column 'train-per-time': '0' is not a positive"),
+    (_cell(7, "train-loss", "-0.5"), r"line 9, column 'train-loss': '-0.5' is not a number >= 0"),
+])
+def test_damaged_rows_and_cells_name_file_line_and_column(tmp_path, mutate, fragment):
+    path, _ = write_200ep(tmp_path, np.random.default_rng(2), mutate)
+    with pytest.raises(ValueError, match=fragment) as err:
+        read_table(path)
+    assert str(path) in str(err.value)
+
+
+def test_damaged_12_epoch_cell_is_an_error_not_a_missing_column(tmp_path):
+    cols = ["arch", "cellstr", "cifar10-test", "cifar10-val", "cifar100-test", "cifar100-val",
+            "imagenet-test", "imagenet-val"]
+    rows = [[i, str(a), 50, 50, 20, 20, 10, 10] for i, a in enumerate(SPACE)]
+    rows[10][5] = "oops"
+    with open(tmp_path / "all-datasets_12ep.csv", "w", newline="") as f:
+        csv.writer(f).writerows([cols, *rows])
+    with pytest.raises(ValueError, match=r"line 12, column 'cifar100-val': 'oops' is not an acc"):
+        bench.load("nb201-12ep", root=tmp_path, dataset="cifar100")
+    with pytest.raises(ValueError, match=r"unknown table 'x.csv'"):
+        read_table(tmp_path / "x.csv")
+
+
 def test_binary_garbage_is_a_clear_error(tmp_path):
     path = tmp_path / "cifar10-valid_200ep.csv"
     path.write_bytes(bytes(range(256)) * 10)
@@ -90,6 +133,25 @@ def test_fetch_checks_checksum_and_writes_atomically(tmp_path):
     with pytest.raises(ValueError, match="checksum mismatch"):
         fetch(src.as_uri(), dest2, "0" * 64)
     assert not dest2.exists() and not list(dest2.parent.glob("*.part"))
+    # an unverified file used to be kept when no checksum was given
+    with pytest.raises(ValueError, match="needs the expected sha256 .* never kept unverified"):
+        fetch(src.as_uri(), dest2, None)
+    with pytest.raises(ValueError, match="64 hex digits, got 'abc'"):
+        fetch(src.as_uri(), dest2, "abc")
+    assert fetch(src.as_uri(), dest2, good.upper()).exists()
+
+
+def test_download_offline_is_a_clear_error(tmp_path, monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(ConnectionError, match=r"could not download https://.*name resolution.*"
+                                              r"copy the file to .*cifar10-valid_200ep.csv"):
+        bench.load("nb201-cifar10-valid", root=tmp_path, download=True)
+    assert not list(tmp_path.glob("*.part"))
 
 
 def test_real_nb201_table_reproduces_published_figures(nb201_table_dir):
@@ -139,6 +201,17 @@ def test_zero_cost_table_reads_one_dataset_under_naskit_names(tmp_path):
                    [["cifar10", 8, str(space[7]), "()", "80.5", *proxies]])
     with pytest.raises(ValueError, match="line 2: index 8 does not name cell"):
         bench.zero_cost_table(root=tmp_path)
+    for bad, fragment in [(["cifar10", 7, str(space[7]), "()", "80.5", *proxies, "9"],
+                           r"line 2: 18 field\(s\), the header has 17"),
+                          (["cifar10", 7, str(space[7]), "()", "180", *proxies],
+                           r"line 2, column 'val_accuracy': '180' is not an accuracy"),
+                          (["cifar10", 7, str(space[7]), "()", "80", "x", *proxies[1:]],
+                           r"line 2, column 'flops': 'x' is not a finite number"),
+                          (["cifar10", "seven", str(space[7]), "()", "80", *proxies],
+                           r"line 2, column 'nb201_index': 'seven' is not an integer")]:
+        _zero_cost_csv(tmp_path / "zero-cost_725subset.csv", [bad])
+        with pytest.raises(ValueError, match=fragment):
+            bench.zero_cost_table(root=tmp_path)
     with pytest.raises(FileNotFoundError, match="zero-cost_725subset.csv not found"):
         bench.zero_cost_table(root=tmp_path / "nowhere")
 
@@ -196,9 +269,12 @@ def _drop(column):
 
 @pytest.mark.parametrize("mutate,fragment", [
     (_drop("fpga"), r"missing column\(s\) \['fpga'\]"),
-    (_set("pixel3", 5, "fast"), "'pixel3' holds values that are not numbers"),
-    (_set("raspi4", 5, -1.0), "raspi4 latency of arch index 5 is -1.0"),
-    (_set("eyeriss", 9, ""), "eyeriss latency of arch index 9 is nan"),
+    # a non-numeric or empty cell used to drop the device or become NaN; now file, line, column
+    (_set("pixel3", 5, "fast"), r"line \d+, column 'pixel3': 'fast' is not a positive latency"),
+    (_set("raspi4", 5, -1.0), r"line \d+, column 'raspi4': '-1.0' is not a positive latency"),
+    (_set("eyeriss", 9, ""), r"line \d+, column 'eyeriss': '' is not a positive latency"),
+    (_set("eyeriss", 9, "nan"), r"column 'eyeriss': 'nan' is not a positive latency"),
+    (lambda c, r: r[4].append(1.0), r"line 6: 29 field\(s\), the header has 28"),
     (_set("index", 9, 99999), "index 99999 is out of range"),
 ])
 def test_corrupt_latency_tables_name_the_problem(tmp_path, mutate, fragment):

@@ -39,3 +39,35 @@ def test_bad_command_exits_with_usage(capsys, argv):
         main(argv)
     assert err.value.code == 2
     assert "usage: naskit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option,fragment", [
+    (["--jobs", "0"], "argument --jobs: must be an integer >= 1 or -1, got 0"),
+    (["--threads", "0"], "argument --threads: must be an integer >= 1, got 0"),
+    (["--device", "bogus"], "argument --device: unknown device 'bogus'"),
+    (["--limit", "-1"], "argument --limit: must be an integer >= 0, got -1"),
+    (["--extra-seed-classes", "-5"], "argument --extra-seed-classes: must be an integer >= 0"),
+    (["--seeds", "0"], "argument --seeds: must be an integer >= 1, got 0"),
+    (["--seeds", "two"], "argument --seeds: 'two' is not an integer"),
+])
+def test_build_bench_options_are_checked_by_argparse(capsys, tmp_path, option, fragment):
+    with pytest.raises(SystemExit) as err:
+        main(["build-bench", "--work-dir", str(tmp_path / "w"), *option])
+    assert err.value.code == 2 and fragment in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()
+
+
+def test_build_bench_defaults_to_the_package_data_folder_wherever_it_runs(tmp_path, monkeypatch):
+    import naskit.bench.builder as builder
+    from naskit.datasets import DATA_DIR
+    seen = {}
+
+    def fake_build_runs(out_dir, *args, **kwargs):
+        seen["out_dir"] = out_dir
+        raise FileExistsError("stop here")
+    monkeypatch.setattr(builder, "build_runs", fake_build_runs)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as err:
+        main(["build-bench"])
+    assert err.value.code == 1 and seen["out_dir"] == DATA_DIR / "nb201-mini-build"
+    assert not (tmp_path / "data").exists()

@@ -1,5 +1,6 @@
 """Data sets: the embedded cluttered digits, CIFAR-10 from a folder the test writes, errors."""
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ import torch
 import torchvision
 
 from naskit import datasets
-from naskit.datasets import load, make_cluttered
+from naskit.datasets import DATA_DIR, load, make_cluttered
 
 
 def test_embedded_dataset_is_offline_standardised_and_split():
@@ -49,7 +50,7 @@ def test_make_cluttered_places_the_digit_whole_and_keeps_labels():
 
 def test_corrupt_embedded_file_is_a_clear_error(tmp_path):
     (tmp_path / "cluttered-mnist.npz").write_bytes(b"not a zip file")
-    with pytest.raises(ValueError, match="not a valid naskit data set file"):
+    with pytest.raises(ValueError, match="not a naskit data set file"):
         load(root=tmp_path)
     with pytest.raises(FileNotFoundError, match="build-dataset"):
         load(root=tmp_path / "nowhere")
@@ -103,3 +104,56 @@ def test_shipped_file_is_exactly_what_the_build_command_makes(tmp_path):
         assert sorted(new.files) == sorted(shipped.files)
         for key in shipped.files:
             assert np.array_equal(new[key], shipped[key]), key
+
+
+def _damaged(tmp_path, **changes):
+    """The shipped data set file with some arrays replaced (None: left out)."""
+    with np.load(DATA_DIR / "cluttered-mnist.npz") as f:
+        arrays = {k: f[k][:50] for k in f.files}
+    arrays.update(changes)
+    path = tmp_path / "cluttered-mnist.npz"
+    np.savez_compressed(path, **{k: v for k, v in arrays.items() if v is not None})
+    return path
+
+
+@pytest.mark.parametrize("changes,fragment", [
+    (dict(y_train=np.full(50, 10, np.uint8)), r"y_train holds label 10; labels are 0..9"),
+    (dict(y_val=np.full(50, -1, np.int64)), r"y_val holds label -1"),
+    (dict(y_test=np.zeros(49, np.uint8)), r"49 labels y_test for 50 images x_test"),
+    (dict(x_val=np.zeros((50, 16, 15), np.uint8)), r"x_val images are \(16, 15\), those of x_train"),
+    (dict(x_train=np.zeros((50, 16, 16), np.float32)), r"x_train must be uint8 images"),
+    (dict(x_test=np.zeros((0, 16, 16), np.uint8)), r"x_test must be uint8 images \(N, H, W\)"),
+    (dict(y_train=np.zeros(50, np.float64)), r"y_train must be integer labels"),
+    (dict(y_val=None), r"missing \['y_val'\]"),
+])
+def test_damaged_data_set_contents_are_named(tmp_path, changes, fragment):
+    path = _damaged(tmp_path, **changes)
+    with pytest.raises(ValueError, match=fragment) as err:
+        load(root=tmp_path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_truncated_or_bit_flipped_data_set_file_names_the_file(tmp_path, damage):
+    path = _damaged(tmp_path)
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[:len(data) // 2]
+    else:
+        for k in range(200, len(data) - 200, 997):  # flip bits inside the compressed arrays
+            data[k] ^= 0x10
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}: not a naskit data set file"):
+        load(root=tmp_path)
+
+
+def test_cifar10_download_offline_is_a_clear_error(tmp_path, monkeypatch):
+    import urllib.error
+
+    import torchvision
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+    monkeypatch.setattr(torchvision.datasets.CIFAR10, "__init__", offline)
+    with pytest.raises(ConnectionError, match="could not download CIFAR-10 into .*no network"):
+        load("cifar10", root=tmp_path, download=True)

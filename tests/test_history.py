@@ -128,3 +128,18 @@ def test_pareto_needs_the_cost_in_every_trial():
     with pytest.raises(ValueError, match="unknown by"):
         make_history([1]).pareto(by="accuracy")
     assert History().pareto() == []
+
+
+@pytest.mark.parametrize("field", ["fitness", "reported", "cost", "time"])
+def test_a_non_finite_trial_cannot_poison_the_history(field):
+    good = dict(arch=SPACE[3], fitness=50.0, reported=55.0, cost=1.0, time=1.0, epoch=12, step=0)
+    h = History()
+    with pytest.raises(ValueError, match=rf"trial 0 \(arch .*\) has {field} nan"):
+        h.append(Trial(**{**good, field: float("nan")}))
+    with pytest.raises(ValueError, match=rf"has {field} nan"):
+        History([Trial(**{**good, field: float("nan")})])
+    assert len(h) == 0
+    h.append(Trial(**good))
+    assert h.best().fitness == 50.0
+    with pytest.raises(TypeError, match="a History holds Trials, got dict"):
+        h.append(good)

@@ -67,8 +67,11 @@ def test_cells_in_one_isomorphism_class_compute_the_same_function():
 
 @pytest.mark.parametrize("kwargs,fragment", [
     (dict(arch="|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|"), "unknown op 'conv'"),
-    (dict(arch=BEST, channels=0), "channels must be a positive integer"),
-    (dict(arch=BEST, num_classes=-1), "num_classes must be a positive integer"),
+    (dict(arch=BEST, channels=0), "channels must be an int >= 1"),
+    (dict(arch=BEST, channels=True), "channels must be an int >= 1, got True"),
+    (dict(arch=BEST, num_classes=-1), "num_classes must be an int >= 1"),
+    (dict(arch=BEST, seed=2 ** 70), "seed must be in 0..2"),
+    (dict(arch=BEST, seed=-1), "seed must be in 0..2"),
 ])
 def test_build_errors(kwargs, fragment):
     with pytest.raises(ValueError, match=fragment.replace("(", r"\(")):
@@ -95,3 +98,14 @@ def test_seed_fixes_initial_weights_without_touching_global_state():
     d1 = nk.build_darts(nk.DARTS_V2, channels=8, layers=3, seed=1)
     d2 = nk.build_darts(nk.DARTS_V2, channels=8, layers=3, seed=1)
     assert all(torch.equal(p, q) for p, q in zip(d1.parameters(), d2.parameters()))
+
+
+def test_numpy_integers_are_integers_and_bools_are_not():
+    import numpy as np
+    a = nk.build(BEST, channels=np.int64(4), cells_per_stage=np.int32(1), seed=np.int64(3))
+    b = nk.build(BEST, channels=4, cells_per_stage=1, seed=3)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    with pytest.raises(TypeError, match="seed must be an int or None, got bool"):
+        nk.build(BEST, seed=True)
+    with pytest.raises(ValueError, match="cells_per_stage must be an int >= 0, got True"):
+        nk.build(BEST, cells_per_stage=True)

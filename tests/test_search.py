@@ -7,6 +7,7 @@ over the table, the analytic hit rate of random search, Hyperband's published br
 finite differences for REINFORCE's gradient, torch's Adam for its update.
 """
 import math
+import re
 import random
 
 import numpy as np
@@ -545,3 +546,56 @@ def test_evolution_frames_reject_other_histories_and_strategies():
         evolution_frames(h, RandomSearch(SPACE))
     with pytest.raises(TypeError, match="History"):
         evolution_frames(h.trials, RegularizedEvolution(SPACE))
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_a_nan_in_the_table_is_an_error_naming_the_arch_not_a_nan_incumbent(name):
+    # with a NaN fitness on the first trial, the best used to stay NaN for the whole search
+    first = STRATEGIES[name](0)
+    first.reset()
+    arch = getattr(first.propose(), "arch", None) or first.propose()
+    valid = {e: v.copy() for e, v in TOY.valid_acc.items()}
+    for v in valid.values():
+        v[SPACE.index(arch)] = np.nan
+    bad = Benchmark("holey", SPACE, valid, seconds_per_epoch=TOY.seconds_per_epoch,
+                    eval_seconds=TOY.eval_seconds)
+    with pytest.raises(ValueError, match=rf"holey gives fitness nan for arch {re.escape(str(arch))}"):
+        run(STRATEGIES[name](0), bad, max_trials=50)
+
+
+def test_a_strategy_is_never_told_a_non_finite_result():
+    from naskit.bench import Record
+    s = RandomSearch(SPACE, seed=0)
+    arch = s.propose()
+    rec = TOY.query(arch)
+    for value in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError, match=r"was told fitness (nan|inf|-inf) for arch"):
+            s.observe(arch, Record(**{**rec.__dict__, "valid_acc": value}))
+
+
+def test_seeds_numpy_integers_pass_negative_huge_and_bool_do_not():
+    a = run(RandomSearch(SPACE, seed=np.int64(5)), TOY, max_trials=5)
+    b = run(RandomSearch(SPACE, seed=5), TOY, max_trials=5)
+    assert [t.arch for t in a] == [t.arch for t in b]
+    # a negative seed used to give the same stream as the positive one
+    for seed, err, fragment in [(-5, ValueError, r"seed must be in 0..2\*\*63-1, got -5"),
+                                (2 ** 70, ValueError, "seed must be in 0..2"),
+                                (True, TypeError, "seed must be an int or None, got bool"),
+                                (1.0, TypeError, "got float")]:
+        with pytest.raises(err, match=fragment):
+            RandomSearch(SPACE, seed=seed)
+        with pytest.raises(err, match=fragment.replace("an int or None", "an int, a random.Random or None")):
+            SPACE.sample(seed=seed)
+    assert SPACE.sample(seed=np.int32(2)) == SPACE.sample(seed=2)
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    (dict(lr=math.inf), "lr must be a finite number > 0, got inf"),
+    (dict(lr=math.nan), "lr must be a finite number > 0, got nan"),
+    (dict(lr=True), "lr must be a finite number > 0, got True"),
+    (dict(entropy_weight=math.inf), "entropy_weight must be >= 0"),
+])
+def test_reinforce_refuses_non_finite_hyperparameters(kwargs, fragment):
+    # lr=inf made every logit NaN without a word
+    with pytest.raises(ValueError, match=fragment):
+        Reinforce(SPACE, **kwargs)

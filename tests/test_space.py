@@ -184,3 +184,14 @@ def test_bad_arguments():
         SPACE.class_key(SPACE[0], "x")
     with pytest.raises(ValueError, match="edge 6 does not exist"):
         SPACE[0].with_op(6, "none")
+
+
+def test_long_cell_strings_are_checked_without_recursion_or_bounded():
+    # the recursive cycle check overflowed the stack on a long chain of nodes
+    chain = "+".join(f"|none~{k}|" for k in range(5000))
+    assert nk.Arch(chain).n_nodes == 5001
+    back = "+".join(["|none~4999|"] + [f"|none~{k}|" for k in range(1, 5000)])  # 1 -> ... -> 1
+    with pytest.raises(ValueError, match=r"the cell has a cycle \(4999 -> 1 -> 2 -> 3 -> 4 -> \.\.\. 4993 more -> 4998 -> 4999\)"):
+        nk.Arch(back)
+    with pytest.raises(ValueError, match="at most 100,000 characters"):
+        nk.Arch("|none~0|" * 20_000)

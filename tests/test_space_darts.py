@@ -86,6 +86,15 @@ def test_genotype_is_frozen_and_hashable():
     ("Genotype(normal=[('a', 0, 1)], normal_concat=[], reduce=[], reduce_concat=[])", "not an (op, input) pair"),
     ("Genotype(normal=[], normal_concat=range('a'), reduce=[], reduce_concat=[])", "range(start, stop)"),
     ("Genotype(normal=[], normal_concat='2345', reduce=[], reduce_concat=[])", "normal_concat"),
+    # a huge range used to be expanded before any check: the kernel hung
+    ("Genotype(normal=[], normal_concat=range(0, 10**12), reduce=[], reduce_concat=[])", "range(start"),
+    ("Genotype(normal=[], normal_concat=range(0, 1000000000000), reduce=[], reduce_concat=[])",
+     "normal_concat lists 1,000,000,000,000 states; a cell concatenates at most 1,000"),
+    ("Genotype(normal=[], normal_concat=range(2, 6, 0), reduce=[], reduce_concat=[])", "not a range"),
+    ("Genotype(normal=[" + "('a', 0), " * 3000 + "], normal_concat=[], reduce=[], reduce_concat=[])",
+     "at most 20,000 characters"),
+    ("Genotype(normal=" + "[" * 500 + "]" * 500 + ", normal_concat=[], reduce=[], reduce_concat=[])",
+     "not a valid genotype"),
 ])
 def test_from_string_rejects_malformed_text(text, words):
     with pytest.raises(ValueError) as err:
@@ -190,3 +199,8 @@ def test_pretty_repr_lists_nodes():
 def test_space_repr_states_the_sizes():
     text = repr(DartsSpace())
     assert "1,037,664,180" in text and "1.08e+18" in text
+
+
+def test_a_huge_python_range_is_refused_before_it_is_expanded():
+    with pytest.raises(ValueError, match="normal_concat lists 10,000,000,000 states"):
+        Genotype([], range(10**10), [], [])

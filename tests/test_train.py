@@ -61,7 +61,7 @@ def test_evaluate_matches_a_manual_computation():
 
 def test_errors():
     data = easy_data()
-    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+    with pytest.raises(ValueError, match="epochs must be an int >= 1"):
         train(small_net(), data, epochs=0)
     wrong = nk.build(ARCH, channels=4, cells_per_stage=1, num_classes=4, in_channels=3)
     with pytest.raises(ValueError, match=r"expected input of shape \(batch, 3, H, W\)"):

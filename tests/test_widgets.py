@@ -176,3 +176,27 @@ def test_darts_text(darts):
     assert darts.arch == other and darts.error_message == ""
     darts.cell_text.value = "Genotype(normal=[('sep_conv_3x3', 0)"
     assert darts.error_message and darts.arch == other
+
+
+def test_assigning_a_non_arch_is_shown_and_raised_clearly(builder):
+    # cb.arch = None used to end in a bare AttributeError from deep inside the space
+    with pytest.raises(TypeError, match=r"arch must be an Arch of this NB201Space or its string, got NoneType"):
+        builder.arch = None
+    assert "got NoneType" in builder.error.value and str(builder.arch) == START
+    with pytest.raises(TypeError, match="got int"):
+        builder.arch = 7
+
+
+def test_an_error_while_computing_metrics_is_shown_not_raised(builder, space, monkeypatch):
+    import naskit.widgets.cell_builder as cb
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the counter broke")
+    monkeypatch.setattr(cb.hardware, "count_flops", broken)
+    builder.arch = space[4321]  # an arch not measured before
+    assert "Could not build or measure the network:</b> RuntimeError: the counter broke" in \
+        builder.info.value
+    assert builder.params_ is None and str(builder.arch) == str(space[4321])
+    monkeypatch.undo()
+    builder.arch = space[4322]
+    assert builder.params_ > 0 and "Could not" not in builder.info.value

@@ -139,3 +139,15 @@ def test_baselines_always_scored_and_ceiling_drawn(bench, data):
     without.compute()
     assert without.ceiling_ is None and "Noise ceiling" not in without.table.value
     assert w.cost_png.startswith(PNG) and w.cost_png != without.cost_png
+
+
+def test_an_error_while_scoring_is_shown_in_the_widget(bench, data, monkeypatch):
+    import naskit.widgets.ranking as ranking
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("estimator exploded")
+    monkeypatch.setattr(ranking, "compare", broken)
+    w = RankingComparer(bench, data, estimators=["params"], n_archs=12)
+    w.compute_button.click()  # used to raise out of the button's callback
+    assert "Could not score the archs: RuntimeError: estimator exploded" in w.progress.value
+    assert w.comparison_ is None and w.compute() is None

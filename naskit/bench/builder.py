@@ -11,6 +11,7 @@ output is never used still have parameters and run.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -23,13 +24,15 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._checks import check_int
 from ..datasets import load as load_dataset
 from ..hardware import count_flops, count_params
 from ..model import build
 from ..space import Arch, NB201Space
 from ..train import train
 
-__all__ = ["Recipe", "work_units", "train_one", "build_runs", "read_runs", "arch_costs", "assemble"]
+__all__ = ["Recipe", "work_units", "train_one", "build_runs", "read_runs", "missing_units",
+           "check_build_args", "arch_costs", "assemble"]
 
 
 @dataclass(frozen=True)
@@ -105,11 +108,19 @@ def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", thread
 
 
 def read_runs(path: pathlib.Path, recipe: Recipe | None = None) -> list[dict]:
-    """The finished runs in a log; a torn last line (a kill mid-write) is dropped."""
+    """The distinct finished runs in a log, in log order.
+
+    A torn last line (a kill mid-write) is dropped; a repeated ``(index, seed)`` (a log written by
+    two builds at once, before builds took a lock) counts once, its first record kept.
+    """
     path = pathlib.Path(path)
     if not path.exists():
         return []
-    runs, lines = [], path.read_text().splitlines(keepends=True)
+    try:
+        lines = path.read_text().splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a text run log") from None
+    runs, seen = [], set()
     for n, line in enumerate(lines, 1):
         try:
             if not line.endswith("\n"):
@@ -119,11 +130,71 @@ def read_runs(path: pathlib.Path, recipe: Recipe | None = None) -> list[dict]:
             if n == len(lines):
                 break  # torn tail: that run is simply redone
             raise ValueError(f"{path}, line {n}: not a JSON run record; the log is corrupt") from None
+        if not isinstance(run, dict) or not all(
+                type(run.get(k)) is int and run[k] >= 0 for k in ("index", "seed")):
+            raise ValueError(f"{path}, line {n}: a run record is an object with int 'index' and "
+                             f"'seed' >= 0; the log is corrupt")
         if recipe is not None and run.get("recipe") != recipe.key():
             raise ValueError(f"{path} holds runs of another recipe ({run.get('recipe')}, this one "
                              f"is {recipe.key()}); use another output folder or the same settings")
-        runs.append(run)
+        if (run["index"], run["seed"]) not in seen:
+            seen.add((run["index"], run["seed"]))
+            runs.append(run)
     return runs
+
+
+def check_build_args(seeds, extra_seed_classes, n_jobs, device, threads, limit) -> str:
+    """The build's settings checked before any work starts; ``device`` normalised."""
+    check_int(seeds, "seeds")
+    check_int(extra_seed_classes, "extra_seed_classes", minimum=0)
+    if n_jobs != -1:
+        check_int(n_jobs, "n_jobs (-1: one per core)")
+    check_int(threads, "threads")
+    if limit is not None:
+        check_int(limit, "limit", minimum=0)
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a str such as 'cpu' or 'cuda:0', got {type(device).__name__}")
+    try:
+        dev = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r}; use cpu, cuda, cuda:1, mps, ...") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: CUDA is not available here; use cpu")
+    return str(dev)
+
+
+@contextlib.contextmanager
+def _lock(out_dir: pathlib.Path):
+    """Hold ``out_dir/build.lock`` so that two builds can never write one log; released even by a
+    kill (the operating system drops the lock with the process)."""
+    path = out_dir / "build.lock"
+    with open(path, "a+") as f:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, as before
+            yield
+            return
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            who = f.read().strip() or "another process"
+            raise FileExistsError(f"{out_dir} is being written by another build ({who}); wait for "
+                                  "it to finish, or give this one another work folder") from None
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}\n")
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def missing_units(log_path, recipe: Recipe, seeds: int = 2, extra_seed_classes: int = 1000):
+    """The work units of this build that have no run in the log yet, in build order."""
+    done = {(r["index"], r["seed"]) for r in read_runs(log_path, recipe)}
+    return [u for u in work_units(NB201Space(), seeds, extra_seed_classes) if u not in done]
 
 
 def _repair(path: pathlib.Path, runs: list[dict]) -> None:
@@ -136,12 +207,23 @@ def _repair(path: pathlib.Path, runs: list[dict]) -> None:
 def build_runs(out_dir, recipe: Recipe = Recipe(), seeds: int = 2, extra_seed_classes: int = 1000,
                n_jobs: int = 2, device: str = "cpu", threads: int = 1, limit: int | None = None,
                progress: bool = True) -> pathlib.Path:
-    """Train every pending work unit into ``out_dir/runs.jsonl``; resumable, parallel."""
+    """Train every pending work unit into ``out_dir/runs.jsonl``; resumable, parallel.
+
+    A lock file in ``out_dir`` stops a second build on the same folder (FileExistsError).
+    """
+    device = check_build_args(seeds, extra_seed_classes, n_jobs, device, threads, limit)
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _lock(out_dir):
+        return _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, threads,
+                           limit, progress)
+
+
+def _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, threads, limit,
+                progress) -> pathlib.Path:
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
-    out_dir = pathlib.Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     log_path = out_dir / "runs.jsonl"
     (out_dir / "recipe.json").write_text(json.dumps(
         dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds,
@@ -195,10 +277,19 @@ def arch_costs(recipe: Recipe, data_root=None) -> tuple[np.ndarray, np.ndarray]:
     return total[:, 0], total[:, 1]
 
 
-def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2) -> pathlib.Path:
+def assemble(log_path, out_file, recipe: Recipe, seeds: int = 2,
+             extra_seed_classes: int | None = None) -> pathlib.Path:
     """Spread the runs of every class over all its members, add each arch's own params and FLOPs
-    (``arch_costs``) and write the benchmark file (atomically)."""
+    (``arch_costs``) and write the benchmark file (atomically).
+
+    With ``extra_seed_classes`` every run of the build must be in the log, not only seed 0's.
+    """
     space = NB201Space()
+    if extra_seed_classes is not None:
+        missing = missing_units(log_path, recipe, seeds, extra_seed_classes)
+        if missing:
+            raise ValueError(f"{log_path}: {len(missing)} runs of the build are missing (e.g. "
+                             f"index {missing[0][0]} seed {missing[0][1]}); finish the build first")
     runs = read_runs(log_path, recipe)
     by_unit = {(r["index"], r["seed"]): r for r in runs}
     n, E = len(space), recipe.epochs

@@ -15,6 +15,7 @@ import hashlib
 import os
 import pathlib
 import tempfile
+import urllib.error
 import urllib.request
 
 import numpy as np
@@ -75,18 +76,30 @@ def table_path(name: str, root=None) -> pathlib.Path:
     return pathlib.Path(root).expanduser() / name if root else data_dir() / name
 
 
-def fetch(url: str, dest: pathlib.Path, sha256: str | None = None) -> pathlib.Path:
-    """Download ``url`` to ``dest`` atomically, checking its SHA-256 when one is given."""
+def fetch(url: str, dest: pathlib.Path, sha256: str) -> pathlib.Path:
+    """Download ``url`` to ``dest`` atomically; kept only if its SHA-256 is ``sha256``.
+
+    Offline or refused: a ConnectionError that says what to copy where. An unverified file is
+    never kept, so ``sha256`` is required (64 hex digits).
+    """
+    if not isinstance(sha256, str) or len(sha256) != 64 or \
+            any(c not in "0123456789abcdef" for c in sha256.lower()):
+        raise ValueError(f"fetch needs the expected sha256 of {url} as 64 hex digits, got "
+                         f"{sha256!r}; a download is never kept unverified")
     dest = pathlib.Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name, suffix=".part")
     try:
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
-            for chunk in iter(lambda: response.read(1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        if sha256 and digest.hexdigest() != sha256:
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+                for chunk in iter(lambda: response.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except (urllib.error.URLError, OSError) as e:  # offline, refused, cut off
+            raise ConnectionError(f"could not download {url} ({getattr(e, 'reason', e)}); check "
+                                  f"the network, or copy the file to {dest}") from None
+        if digest.hexdigest() != sha256.lower():
             raise ValueError(f"checksum mismatch for {url}: got sha256 {digest.hexdigest()}, "
                              f"expected {sha256}; the file was not saved")
         os.replace(tmp, dest)
@@ -96,57 +109,125 @@ def fetch(url: str, dest: pathlib.Path, sha256: str | None = None) -> pathlib.Pa
     return dest
 
 
-def read_table(path: pathlib.Path, name: str | None = None) -> dict[str, np.ndarray]:
-    """Read and validate a table; columns come back as arrays in NB201 index order."""
-    path = pathlib.Path(path)
-    spec = TABLES[name or path.name]
-    space = NB201Space()
+# what each table's numeric columns may hold: (low, high, low is allowed, what); any other numeric
+# column must only be finite. Accuracies are percent; times and latencies are positive; losses >= 0.
+_PERCENT = (0.0, 100.0, True, "an accuracy in percent, 0 to 100")
+_POSITIVE = (0.0, np.inf, False, "a positive number")
+_NONNEG = (0.0, np.inf, True, "a number >= 0")
+_FINITE = (-np.inf, np.inf, True, "a finite number")
+_RANGES = {
+    "cifar10-valid_200ep.csv": {
+        **{c: _PERCENT for c in ("train-accuracy", "valid-accuracy", "test-accuracy")},
+        **{c: _NONNEG for c in ("train-loss", "valid-loss", "test-loss")},
+        **{c: _POSITIVE for c in ("train-per-time", "valid-per-time", "test-per-time",
+                                   "train-all-time", "valid-all-time", "test-all-time")}},
+    "all-datasets_12ep.csv": {c: _PERCENT for c in TABLES["all-datasets_12ep.csv"]["columns"][2:]},
+    "latency_27devices.csv": {c: (0.0, np.inf, False, "a positive latency in ms")
+                              for c in LATENCY_DEVICES},
+}
+
+
+def _csv_rows(path: pathlib.Path, required, what: str):
+    """The header and ``(line, row)`` of a CSV file, every row exactly as wide as the header."""
     try:
         with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            header = reader.fieldnames or []
-            missing = [c for c in spec["columns"] if c not in header]
+            reader = csv.reader(f)
+            header = next(reader, None) or []
+            missing = [c for c in required if c not in header]
             if missing:
-                raise ValueError(f"{path}: not a {name or path.name} table: missing column(s) "
-                                 f"{missing}; found {header[:12]}")
-            rows = list(reader)
+                raise ValueError(f"{path}: not a {what} table: missing column(s) {missing}; "
+                                 f"found {header[:12]}")
+            rows = []
+            for row in reader:
+                if not row:
+                    continue  # a blank line
+                if len(row) != len(header):
+                    raise ValueError(
+                        f"{path}, line {reader.line_num}: {len(row)} field(s), the header has "
+                        f"{len(header)}; a row with a field too many or too few (cut off?) "
+                        f"would shift or lose values")
+                rows.append((reader.line_num, row))
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a text CSV file") from None
     except csv.Error as e:
         raise ValueError(f"{path}: malformed CSV ({e})") from None
+    return header, rows
+
+
+def _number(path, line, column, cell: str, allowed=_FINITE, empty_ok: bool = False) -> float:
+    """``cell`` of ``column`` at ``line`` as a float in ``allowed``, or an error naming all three.
+
+    With ``empty_ok`` an empty cell is NaN and non-finite values pass (a proxy that failed).
+    """
+    if empty_ok and cell.strip() == "":
+        return np.nan
+    try:
+        x = float(cell)
+    except ValueError:
+        x = None
+    lo, hi, lo_ok, what = allowed
+    ok = x is not None and ((empty_ok and not np.isfinite(x)) or (
+        np.isfinite(x) and (lo <= x if lo_ok else lo < x) and x <= hi))
+    if not ok:
+        raise ValueError(f"{path}, line {line}, column {column!r}: {cell!r} is not {what}")
+    return x
+
+
+def read_table(path: pathlib.Path, name: str | None = None) -> dict[str, np.ndarray]:
+    """Read and validate a table; columns come back as arrays in NB201 index order.
+
+    Every row must have as many fields as the header, and every cell of a numeric column must be
+    a finite number in the column's range (accuracies 0 to 100, times and latencies positive);
+    anything else is an error naming the file, line and column, never a shifted value or a NaN.
+    A column is text (and is left out) when its first row is not a number.
+    """
+    path = pathlib.Path(path)
+    name = name or path.name
+    if name not in TABLES:
+        raise ValueError(f"{path}: unknown table {name!r}; choose from {sorted(TABLES)}")
+    spec = TABLES[name]
+    space = NB201Space()
+    header, rows = _csv_rows(path, spec["columns"], name)
     if len(rows) != len(space):
         raise ValueError(f"{path}: expected {len(space)} rows (one per NB201 arch), found {len(rows)}")
     names = [str(a) for a in space]  # comparing strings is much faster than parsing each one
+    col = {c: j for j, c in enumerate(header)}
     order = np.empty(len(rows), np.int64)
     seen = np.zeros(len(rows), bool)
-    for line, row in enumerate(rows, start=2):
+    for k, (line, row) in enumerate(rows):
+        cell = row[col[spec["index"]]]
         try:
-            i = int(row[spec["index"]])
-        except (TypeError, ValueError):
-            raise ValueError(f"{path}, line {line}: index {row[spec['index']]!r} is not an integer") from None
+            i = int(cell)
+        except ValueError:
+            raise ValueError(f"{path}, line {line}, column {spec['index']!r}: index {cell!r} is "
+                             f"not an integer") from None
         if not 0 <= i < len(space) or seen[i]:
             raise ValueError(f"{path}, line {line}: index {i} is out of range or repeated")
-        if spec["arch"] is not None and row[spec["arch"]] != names[i]:
+        if spec["arch"] is not None and row[col[spec["arch"]]] != names[i]:
             try:
-                arch = Arch.from_string(row[spec["arch"]], space=space)
+                arch = Arch.from_string(row[col[spec["arch"]]], space=space)
             except ValueError as e:
                 raise ValueError(f"{path}, line {line}: {e}") from None
             if space.index(arch) != i:
-                raise ValueError(f"{path}, line {line}: cell {row[spec['arch']]} has NB201 index "
-                                 f"{space.index(arch)}, the table says {i}")
+                raise ValueError(f"{path}, line {line}: cell {row[col[spec['arch']]]} has NB201 "
+                                 f"index {space.index(arch)}, the table says {i}")
         seen[i] = True
-        order[line - 2] = i
+        order[k] = i
+    ranges = _RANGES.get(name, {})
     out = {}
-    for col in header:
-        if col in (spec["arch"],):
+    for c, j in col.items():
+        if c == spec["arch"]:
             continue
-        try:
-            values = np.array([float(r[col]) if r[col] not in ("", None) else np.nan for r in rows])
-        except ValueError:
-            continue  # a text column we do not use
+        if c not in spec["columns"] and c not in ranges:
+            try:
+                float(rows[0][1][j])
+            except ValueError:
+                continue  # a text column we do not use
+        allowed = ranges.get(c, _FINITE)
+        values = np.array([_number(path, line, c, row[j], allowed) for line, row in rows])
         arr = np.empty_like(values)
         arr[order] = values
-        out[col] = arr
+        out[c] = arr
     return out
 
 
@@ -156,7 +237,7 @@ def _require(name: str, root, download: bool) -> pathlib.Path:
         return path
     spec = TABLES[name]
     if download and spec["url"]:
-        return fetch(spec["url"], path, spec["sha256"] or None)
+        return fetch(spec["url"], path, spec["sha256"])
     hint = ("pass download=True to fetch it, or copy it there" if spec["url"] else
             f"make it from {spec['how']} and copy it there")
     raise FileNotFoundError(f"{name} not found in {path.parent} (set NASKIT_DATA to the folder that "
@@ -190,14 +271,7 @@ def load_table(name: str, root=None, download: bool = False, dataset: str = "cif
                          {12: t[f"{dataset}-test"]}, source=str(path))
     if name == "nb201-latency":
         path = _require("latency_27devices.csv", root, download)
-        t = read_table(path, "latency_27devices.csv")
-        for device in LATENCY_DEVICES:
-            if device not in t:
-                raise ValueError(f"{path}: column {device!r} holds values that are not numbers")
-            bad = np.flatnonzero(~(np.isfinite(t[device]) & (t[device] > 0)))
-            if len(bad):
-                raise ValueError(f"{path}: {device} latency of arch index {bad[0]} is "
-                                 f"{float(t[device][bad[0]])}; latencies must be positive ms")
+        t = read_table(path, "latency_27devices.csv")  # checks every latency is positive ms
         return Benchmark(name, space, {}, columns={k: t[k] for k in LATENCY_DEVICES},
                          source=str(path))
     raise ValueError(f"unknown benchmark {name!r}; choose from "
@@ -218,23 +292,26 @@ def zero_cost_table(root=None, dataset: str = "cifar10") -> dict[str, np.ndarray
     names = [str(a) for a in space]
     cols: dict[str, list] = {"index": [], "val_accuracy": [], **{v: [] for v in
                                                                   ZERO_COST_COLUMNS.values()}}
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in (*TABLES[path.name]["columns"], *ZERO_COST_COLUMNS)
-                   if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path}: not a zero-cost table: missing column(s) {missing}")
-        for line, row in enumerate(reader, start=2):
-            if row["dataset"] != dataset:
-                continue
-            i = int(row["nb201_index"])
-            if not 0 <= i < len(space) or names[i] != row["arch_str"]:
-                raise ValueError(f"{path}, line {line}: index {i} does not name cell "
-                                 f"{row['arch_str']}")
-            cols["index"].append(i)
-            cols["val_accuracy"].append(float(row["val_accuracy"]))
-            for column, name in ZERO_COST_COLUMNS.items():
-                cols[name].append(float(row[column]) if row[column] else np.nan)
+    header, rows = _csv_rows(path, (*TABLES[path.name]["columns"], *ZERO_COST_COLUMNS),
+                             "zero-cost")
+    col = {c: j for j, c in enumerate(header)}
+    for line, row in rows:
+        if row[col["dataset"]] != dataset:
+            continue
+        cell = row[col["nb201_index"]]
+        try:
+            i = int(cell)
+        except ValueError:
+            raise ValueError(f"{path}, line {line}, column 'nb201_index': {cell!r} is not an "
+                             f"integer") from None
+        if not 0 <= i < len(space) or names[i] != row[col["arch_str"]]:
+            raise ValueError(f"{path}, line {line}: index {i} does not name cell "
+                             f"{row[col['arch_str']]}")
+        cols["index"].append(i)
+        cols["val_accuracy"].append(_number(path, line, "val_accuracy", row[col["val_accuracy"]],
+                                            _PERCENT))
+        for column, name in ZERO_COST_COLUMNS.items():
+            cols[name].append(_number(path, line, column, row[col[column]], empty_ok=True))
     out = {k: np.asarray(v, np.int64 if k == "index" else float) for k, v in cols.items()}
     if not len(out["index"]):
         raise ValueError(f"{path} has no rows for {dataset!r}")

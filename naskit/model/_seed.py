@@ -5,15 +5,16 @@ from typing import Callable, TypeVar
 
 import torch
 
+from .._checks import check_seed
+
 T = TypeVar("T")
 
 
 def seeded(seed: int | None, make: Callable[[], T]) -> T:
     """Run ``make()`` with torch's generator seeded by ``seed``; restore the global state after."""
+    seed = check_seed(seed, allow_none=True)
     if seed is None:
         return make()
-    if not isinstance(seed, int):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return make()

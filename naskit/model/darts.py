@@ -14,6 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._checks import check_int
 from ..ops import DARTS_OPS, FactorizedReduce, ReLUConvBN
 from ..space.darts import DARTS_OP_NAMES, DartsSpace, Genotype
 from ._seed import seeded
@@ -111,9 +112,7 @@ class DartsNetwork(nn.Module):
 
 
 def _positive_int(value, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return value
+    return check_int(value, name)
 
 
 def build_darts(genotype: Genotype | str, channels: int = 16, layers: int = 8, num_classes: int = 10,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from .._checks import check_int
 from ..ops import NB201_OPS, ReLUConvBN, make_op
 from ..space import Arch
 from ._seed import seeded
@@ -116,6 +117,7 @@ def build(arch: Arch | str, channels: int = 16, cells_per_stage: int = 5, num_cl
                          f"{sorted(NB201_OPS)}")
     for name, value in (("channels", channels), ("cells_per_stage", cells_per_stage),
                         ("num_classes", num_classes), ("in_channels", in_channels)):
-        if not isinstance(value, int) or value < (0 if name == "cells_per_stage" else 1):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_int(value, name, minimum=0 if name == "cells_per_stage" else 1)
+    channels, cells_per_stage, num_classes, in_channels = (
+        int(v) for v in (channels, cells_per_stage, num_classes, in_channels))
     return seeded(seed, lambda: NB201Net(arch, channels, cells_per_stage, num_classes, in_channels))

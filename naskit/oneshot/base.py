@@ -16,10 +16,10 @@ import random
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 from torch import nn
 
+from .._checks import check_positive, check_seed  # noqa: F401  (re-exported: their old home)
 from ..datasets import Dataset
 from ..space import Genotype
 from ..supernet import SuperNet
@@ -29,24 +29,6 @@ __all__ = ["Step", "OneShotSearch", "parameter_free_share", "check_seed", "check
            "PARAMETER_FREE"]
 
 PARAMETER_FREE = ("none", "skip_connect", "avg_pool_3x3", "max_pool_3x3")
-
-
-def check_seed(seed) -> int:
-    """``seed`` as an int >= 0 (numpy integers too), else a clear error."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if not 0 <= seed < 2 ** 63:
-        raise ValueError(f"seed must be in 0..2**63-1, got {seed}")
-    return int(seed)
-
-
-def check_positive(value, name: str, allow_zero: bool = False) -> float:
-    """``value`` as a finite float > 0 (or >= 0), else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
-            or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        need = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {need}, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True)

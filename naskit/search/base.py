@@ -21,6 +21,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from .._checks import check_seed
 from ..bench import Benchmark, Record
 from ..history import History, Trial
 from ..space import Arch, CellSpace
@@ -49,9 +50,7 @@ class Strategy:
     def __init__(self, space: CellSpace, seed: int | None = 0):
         if not isinstance(space, CellSpace):
             raise TypeError(f"space must be a CellSpace such as NB201Space(), got {type(space).__name__}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-        self.space, self.seed = space, seed
+        self.space, self.seed = space, check_seed(seed, allow_none=True)
         self.rng_: random.Random | None = None
         self.n_observed_ = 0
 
@@ -72,7 +71,11 @@ class Strategy:
         if self.rng_ is None:
             self.reset()
         self.space.check(arch)
-        self._observe(arch, float(result.valid_acc), result, self.n_observed_)
+        fitness = float(result.valid_acc)
+        if not math.isfinite(fitness):
+            raise ValueError(f"{type(self).__name__} was told fitness {fitness!r} for arch {arch}; "
+                             "a strategy only learns from finite results (a gap in the table?)")
+        self._observe(arch, fitness, result, self.n_observed_)
         self.n_observed_ += 1
 
     def _reset(self) -> None:
@@ -183,11 +186,18 @@ class Searcher:
         if self.done_:
             return None
         arch, info, result = self._query()
+        reported = float(self._reported[result.index])
+        for what, value in (("fitness", result.valid_acc), ("cost", result.cost),
+                            (f"{self.report} accuracy after {self.report_epoch} epochs", reported)):
+            if not math.isfinite(value) or (what == "cost" and value < 0):
+                raise ValueError(
+                    f"{self.bench.name} gives {what} {float(value)!r} for arch {arch} (index "
+                    f"{result.index}, {result.epoch} epochs); a search is never told or charged a "
+                    "non-finite result: fill the table's gap or search a space without that arch")
         clock = self.clock_
         if self.budget is not None and clock + result.cost > self.budget:
             self.done_ = True  # NB201: the query that would overrun the budget is not counted
             return None
-        reported = float(self._reported[result.index])
         trial = Trial(arch, result.valid_acc, reported, result.cost, clock + result.cost,
                       result.epoch, len(self.history_), info)
         self.history_.append(trial)

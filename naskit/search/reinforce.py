@@ -19,8 +19,11 @@ moves within a 12,000 s budget and REINFORCE is random search.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .._checks import check_positive
 from ..space import Arch
 from .base import Strategy
 
@@ -40,11 +43,10 @@ class Reinforce(Strategy):
     def __init__(self, space, lr: float = 0.02, baseline_decay: float = 0.9,
                  entropy_weight: float = 0.0, optimizer: str = "adam", seed: int | None = 0):
         super().__init__(space, seed)
-        if not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        lr = check_positive(lr, "lr")  # lr=inf made every logit NaN
         if not (isinstance(baseline_decay, (int, float)) and 0 <= baseline_decay < 1):
             raise ValueError(f"baseline_decay must be in [0, 1), got {baseline_decay!r}")
-        if not (isinstance(entropy_weight, (int, float)) and entropy_weight >= 0):
+        if not (isinstance(entropy_weight, (int, float)) and 0 <= entropy_weight < math.inf):
             raise ValueError(f"entropy_weight must be >= 0, got {entropy_weight!r}")
         if optimizer not in _OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; choose from {list(_OPTIMIZERS)}")

@@ -11,9 +11,12 @@ This module is pure Python.
 from __future__ import annotations
 
 import itertools
+import numbers
 import random
 from dataclasses import dataclass
 from typing import Iterator, Sequence
+
+from .._checks import check_seed
 
 __all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from"]
 
@@ -25,9 +28,9 @@ def rng_from(seed) -> random.Random:
     """A generator of one's own: from an int seed, or the given ``random.Random`` itself."""
     if isinstance(seed, random.Random):
         return seed
-    if seed is not None and not isinstance(seed, int):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
-    return random.Random(seed)
+    return random.Random(check_seed(seed, allow_none=True))
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,15 @@ class Arch:
         return f"Arch('{self}')"
 
 
+# a cell string is bounded before it is parsed: NB201's are ~90 characters
+MAX_CELL_CHARS = 100_000
+
+
 def _parse(text) -> tuple:
     if not isinstance(text, str):
         raise TypeError(f"a cell string must be a str, got {type(text).__name__}")
+    if len(text) > MAX_CELL_CHARS:
+        raise ValueError(f"a cell string has at most {MAX_CELL_CHARS:,} characters, got {len(text):,}")
     example = "|nor_conv_3x3~0|+|skip_connect~0|none~1|"
     if not text.strip():
         raise ValueError(f"empty cell string; expected nodes like {example!r}")
@@ -125,27 +134,28 @@ def _parse(text) -> tuple:
 
 
 def _find_cycle(edges) -> list[int] | None:
+    """A cycle ``[a, b, ..., a]`` among ``(src, dst, op)`` edges, or None (iterative: no recursion
+    limit, however long the cell)."""
     graph: dict[int, list[int]] = {}
     for src, dst, _ in edges:
         graph.setdefault(src, []).append(dst)
-    state: dict[int, int] = {}
-    stack: list[int] = []
-
-    def visit(n):
-        state[n] = 1
-        stack.append(n)
-        for m in graph.get(n, ()):
-            if state.get(m) == 1:
-                return stack[stack.index(m):] + [m]
-            if m not in state and (found := visit(m)):
-                return found
-        state[n] = 2
-        stack.pop()
-        return None
-
-    for n in list(graph):
-        if n not in state and (found := visit(n)):
-            return found
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    for root in list(graph):
+        if root in state:
+            continue
+        path, todo = [root], [iter(graph.get(root, ()))]
+        state[root] = 1
+        while todo:
+            m = next(todo[-1], None)
+            if m is None:
+                state[path.pop()] = 2
+                todo.pop()
+            elif state.get(m) == 1:
+                return path[path.index(m):] + [m]
+            elif m not in state:
+                state[m] = 1
+                path.append(m)
+                todo.append(iter(graph.get(m, ())))
     return None
 
 
@@ -156,7 +166,8 @@ def _check_dag(arch: Arch) -> None:
                              f"nodes 0..{arch.n_nodes - 1}")
     cycle = _find_cycle(arch.edges)
     if cycle:
-        path = " -> ".join(map(str, cycle))
+        shown = cycle if len(cycle) <= 12 else [*cycle[:5], f"... {len(cycle) - 7} more", *cycle[-2:]]
+        path = " -> ".join(map(str, shown))
         raise ValueError(f"the cell has a cycle ({path}); a cell is a DAG: node k may only "
                          "take inputs from nodes 0..k-1")
     for k, node in enumerate(arch.nodes, 1):

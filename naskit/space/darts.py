@@ -52,7 +52,16 @@ def _pairs(value, field: str) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+# bounds checked before any work proportional to the input: a genotype text, and the states a
+# cell may concatenate (DARTS has 4; a range(0, 10**12) must not be expanded)
+MAX_GENOTYPE_CHARS = 20_000
+MAX_CONCAT = 1_000
+
+
 def _concat(value, field: str) -> tuple[int, ...]:
+    if isinstance(value, (range, list, tuple)) and len(value) > MAX_CONCAT:
+        raise ValueError(f"{field} lists {len(value):,} states; a cell concatenates at most "
+                         f"{MAX_CONCAT:,}")
     if not isinstance(value, (range, list, tuple)) or not all(
             isinstance(i, int) and not isinstance(i, bool) for i in value):
         raise ValueError(f"{field} must be a range or a list of node indices, e.g. range(2, 6); "
@@ -92,10 +101,15 @@ class Genotype:
             raise TypeError(f"a genotype string must be a str, got {type(text).__name__}")
         example = "Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=range(2, 6), reduce=[...], " \
                   "reduce_concat=range(2, 6))"
+        if len(text) > MAX_GENOTYPE_CHARS:
+            raise ValueError(f"a genotype string has at most {MAX_GENOTYPE_CHARS:,} characters, got "
+                             f"{len(text):,}")
         try:
             call = ast.parse(text.strip(), mode="eval").body
         except SyntaxError as err:
             raise ValueError(f"not a valid genotype expression ({err.msg}); expected {example}") from None
+        except (MemoryError, RecursionError):
+            raise ValueError(f"genotype expression nested too deeply; expected {example}") from None
         name = getattr(call, "func", None)
         name = getattr(name, "id", getattr(name, "attr", None))
         if not isinstance(call, ast.Call) or name != "Genotype":
@@ -161,10 +175,13 @@ def _literal(node, field: str):
             args = None
         if not args or node.keywords or len(args) > 3 or not all(type(a) is int for a in args):
             raise ValueError(f"{field}: expected range(start, stop) with int arguments")
-        return range(*args)
+        try:
+            return range(*args)  # not expanded here: _concat checks its length first
+        except ValueError as e:
+            raise ValueError(f"{field}: {ast.unparse(node)} is not a range ({e})") from None
     try:
         return ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         raise ValueError(f"{field} must be a literal list (of (op, input) pairs, or of node "
                          f"indices for a concat), got {ast.unparse(node)!r}") from None
 

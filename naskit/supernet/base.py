@@ -4,20 +4,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._checks import check_int  # noqa: F401  (re-exported: its old home)
 from ..model._seed import seeded
 from ..space import Arch, CellSpace, DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
 
 __all__ = ["SuperNet", "derive", "check_int"]
-
-
-def check_int(value, name: str, minimum: int = 1) -> int:
-    """``value`` if it is an int >= ``minimum`` (numpy integers too, bools not), else a ValueError."""
-    import numpy as np
-
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 class SuperNet(nn.Module):

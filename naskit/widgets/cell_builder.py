@@ -27,10 +27,21 @@ __all__ = ["CellBuilder"]
 _MAX_ENUMERATE = 100_000
 
 
+class _ArchTrait(traitlets.TraitType):
+    """Any value, None included, goes to ``CellBuilder._validate_arch`` (``Any`` lets None pass
+    unchecked)."""
+
+    allow_none = False
+    info_text = "an Arch or Genotype of the builder's space, or its string"
+
+    def validate(self, obj, value):
+        return value
+
+
 class CellBuilder(widgets.VBox):
     """Edit a cell with dropdowns or text; see its drawing, class, params, FLOPs and latency."""
 
-    arch = traitlets.Any(help="the current valid Arch (NB201-style space) or Genotype (DartsSpace)")
+    arch = _ArchTrait(help="the current valid Arch (NB201-style space) or Genotype (DartsSpace)")
 
     def __init__(self, space=None, arch=None, channels: int = 16, cells_per_stage: int = 5,
                  num_classes: int = 10, input_shape=(1, 3, 32, 32), measure_latency: bool = True,
@@ -114,10 +125,22 @@ class CellBuilder(widgets.VBox):
     # -- state -----------------------------------------------------------------------------------
     @traitlets.validate("arch")
     def _validate_arch(self, proposal):
+        """An Arch/Genotype of the space or its string; anything else is shown in the widget and
+        raised (the last valid arch stays)."""
         arch = proposal["value"]
-        if isinstance(arch, str):
-            arch = self.space.parse(arch)
-        self.space.check(arch)
+        kind = Genotype if self.darts else Arch
+        try:
+            if isinstance(arch, str):
+                arch = self.space.parse(arch)
+            if not isinstance(arch, kind):
+                article = "an" if self.darts is False else "a"
+                raise TypeError(f"arch must be {article} {kind.__name__} of this "
+                                f"{type(self.space).__name__} or its string, got "
+                                f"{type(arch).__name__}")
+            self.space.check(arch)
+        except (ValueError, TypeError) as exc:
+            self._show_error(str(exc))
+            raise
         return arch
 
     @traitlets.observe("arch")
@@ -209,13 +232,23 @@ class CellBuilder(widgets.VBox):
     def _update_info(self):
         key = str(self.arch)
         if key not in self._metrics:
-            net = self._net()
-            # One thread: on a busy or shared CPU, thread pools make timings jump by 10x.
-            latency = (hardware.measure_latency(net, input_shape=self.input_shape, device="cpu",
-                                                threads=1, min_run_time=self.min_run_time)
-                       if self.measure_latency else None)
-            self._metrics[key] = (hardware.count_params(net),
-                                  hardware.count_flops(net, input_shape=self.input_shape), latency)
+            try:
+                net = self._net()
+                # One thread: on a busy or shared CPU, thread pools make timings jump by 10x.
+                latency = (hardware.measure_latency(net, input_shape=self.input_shape,
+                                                    device="cpu", threads=1,
+                                                    min_run_time=self.min_run_time)
+                           if self.measure_latency else None)
+                self._metrics[key] = (hardware.count_params(net),
+                                      hardware.count_flops(net, input_shape=self.input_shape),
+                                      latency)
+            except Exception as exc:  # a callback: show the problem, never raise into the kernel
+                self.params_ = self.flops_ = self.latency_ = None
+                self.info.value = (f"<b>cell</b> <code>{html.escape(key)}</code><br>"
+                                   f"<span style='color:#b00020'><b>Could not build or measure "
+                                   f"the network:</b> {html.escape(type(exc).__name__)}: "
+                                   f"{html.escape(str(exc))}</span>")
+                return
         self.params_, self.flops_, self.latency_ = self._metrics[key]
 
         lines = [f"<b>cell</b> <code>{html.escape(key)}</code>"]

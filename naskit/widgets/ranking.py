@@ -163,7 +163,7 @@ class RankingComparer(widgets.VBox):
         try:
             ests = self.estimators(names)
             archs = sample_archs(self.bench.space, self.n_archs.value, seed=self.seed)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             self._say(str(exc), error=True)
             return None
         done = {"n": 0}
@@ -175,11 +175,16 @@ class RankingComparer(widgets.VBox):
                 self._say(f"Scoring with <b>{html.escape(name)}</b>: {j}/{n} archs "
                           f"({done['n'] / total:.0%} done)")
 
-        self._computed = compare(ests, self.bench, archs, truth=self.truth, n_boot=self.n_boot,
-                                 seed=self.seed, progress=progress)
-        if self.ceiling_ is None:
-            self.ceiling_ = self._ceiling()
-        self._show(self._computed)
+        try:
+            computed = compare(ests, self.bench, archs, truth=self.truth, n_boot=self.n_boot,
+                               seed=self.seed, progress=progress)
+            if self.ceiling_ is None:
+                self.ceiling_ = self._ceiling()
+            self._show(computed)
+        except Exception as exc:  # a button's callback: show the problem, never raise into it
+            self._say(f"Could not score the archs: {type(exc).__name__}: {exc}", error=True)
+            return None
+        self._computed = computed
         self._say(f"Scored {len(archs)} archs with {len(names)} estimator"
                   f"{'s' * (len(names) != 1)}.")
         return self.comparison_
