@@ -10,6 +10,8 @@ from .latency import LatencyExplorer
 from .ofa import OFAEvolutionStepper, SubnetPicker
 from .oneshot import AlphaWatcher
 from .ranking import RankingComparer
+from .solution import Solution
 
 __all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer",
-           "AlphaWatcher", "LatencyExplorer", "SubnetPicker", "OFAEvolutionStepper"]
+           "AlphaWatcher", "LatencyExplorer", "SubnetPicker", "OFAEvolutionStepper",
+           "Solution"]
