@@ -78,3 +78,16 @@ def test_solution_widget_is_hidden_then_one_click_away():
     assert not w.revealed and w.view.value == ""
     with pytest.raises(ValueError):
         Solution("nope")
+
+
+def test_every_lesson_ends_with_a_checked_exercise():
+    import json
+    from pathlib import Path
+    lessons = sorted((Path(__file__).resolve().parents[1] / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    assert len(lessons) >= 10
+    for path in lessons:
+        cells = json.loads(path.read_text())["cells"]
+        tail = "".join("".join(c["source"]) for c in cells[-3:])
+        names = [ex.name for ex in X.EXERCISES.values() if ex.lesson == path.name[:2]]
+        assert any(f'nk.exercises.check("{n}"' in tail and f'nk.widgets.Solution("{n}")' in tail
+                   for n in names), path.name
