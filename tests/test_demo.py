@@ -12,32 +12,12 @@ from pathlib import Path
 
 import pytest
 
-import time
-import urllib.error
-import urllib.request
-
-from test_browser import ARGS, CHROMIUM, _free_port
+from test_browser import CHROMIUM, _free_port, _open_page, _stop, _wait_for
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON = REPO / "lessons" / "00_automl_and_nas.ipynb"
-
-
-def _wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Any HTTP answer means Voila is up (its static files answer 403 to a bare request)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"Voila exited with code {process.returncode} before serving {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"Voila did not answer {url} within {timeout:.0f} s")
 
 
 @pytest.fixture
@@ -59,15 +39,11 @@ def voila(tmp_path):
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(f"{url}/voila/static/extension.js", server)  # starts no kernel
+        # any answer means it is up (a bare request for a static file gets 403); starts no kernel
+        _wait_for(f"{url}/voila/static/extension.js", server, 60, any_answer=True, name="Voila")
         yield url
     finally:  # Voila leaks a kernel per page load (voila issue 1458): stopping the server ends them
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
         log.close()
 
 
@@ -76,11 +52,8 @@ def test_lesson0_bilevel_explorer_in_voila(voila, tmp_path):
 
     screenshot = tmp_path / "bilevel.png"
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 1000})
+        context, page = _open_page(p, tmp_path)
         try:
-            page = context.pages[0] if context.pages else context.new_page()
             page.goto(voila, timeout=180_000)
             summary = page.locator(".naskit-bilevel-summary").first
             expect(summary).to_contain_text("wins", timeout=180_000)  # the whole lesson has run
