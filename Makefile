@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.naskit-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab test test-lib test-lessons venv clean
+.PHONY: lab demo test test-lib test-lessons venv clean
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
@@ -39,6 +39,18 @@ LAB_FLAGS ?=
 
 lab: venv
 	$(BIN)/jupyter lab lessons/ $(ROOT_FLAG) $(LAB_FLAGS)
+
+# Classroom mode: one lesson as an app (widgets and figures, no code) through Voila, on loopback only.
+# `make demo LESSON=06`; FAST=1 runs the lesson's fast settings (the page is ready sooner).
+LESSON ?= 00
+PORT ?= 8866
+FAST ?=
+demo: venv
+	@nb=$$(ls lessons/$(LESSON)_*.ipynb 2>/dev/null | head -1); \
+	if [ -z "$$nb" ]; then echo "no lesson lessons/$(LESSON)_*.ipynb"; exit 2; fi; \
+	echo "serving $$nb on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
+	NASKIT_FAST=$(FAST) OMP_NUM_THREADS=1 $(BIN)/voila "$$nb" --no-browser --Voila.ip=127.0.0.1 \
+	  --port=$(PORT) --Voila.port_retries=0
 
 test: test-lib test-lessons
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -31,17 +32,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0, any_answer: bool = False,
+              name: str = "JupyterLab") -> None:
+    """Wait until ``url`` answers 200 (or, with ``any_answer``, any HTTP status at all)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with code {process.returncode} before serving {url}")
+            raise RuntimeError(f"{name} exited with code {process.returncode} before serving {url}")
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
+        except urllib.error.HTTPError:
+            if any_answer:
+                return
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
-    raise TimeoutError(f"JupyterLab did not answer {url} within {timeout:.0f} s")
+    raise TimeoutError(f"{name} did not answer {url} within {timeout:.0f} s")
+
+
+def _open_page(playwright, tmp_path):
+    """Headless Chromium with a fresh profile: (context, page)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
+        viewport={"width": 1400, "height": 1000})
+    return context, context.pages[0] if context.pages else context.new_page()
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture
@@ -85,12 +109,7 @@ def lab(tmp_path):
         _wait_for(f"{url}/api/status", server)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
         log.close()
 
 
@@ -124,11 +143,8 @@ def test_lesson1_cell_builder_in_jupyterlab(lab, tmp_path):
     screenshot = tmp_path / "cell_builder.png"
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1400, "height": 1000})
+        context, page = _open_page(p, tmp_path)
         try:
-            page = context.pages[0] if context.pages else context.new_page()
             page.goto(f"{lab}/lab/tree/{LESSON.name}?reset")
             idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
             expect(idle).to_be_visible(timeout=30_000)

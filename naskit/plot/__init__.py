@@ -9,11 +9,11 @@ from .hardware import (device_correlation, device_fronts, latency_accuracy, late
 from .ofa import ofa_generation, shrinking, tradeoff
 from .oneshot import alpha_heatmap, alpha_trace, collapse_trace, edge_names
 from .ranking import cost_quality, rank_rank, score_scatter, seed_scatter
-from .search import history, race, race_outcomes
+from .search import bilevel, history, race, race_outcomes
 
 __all__ = ["OP_COLORS", "HIGHLIGHT_COLOR", "cell_dot", "cell", "figure_png", "history",
            "population", "policy", "controller_trace", "score_scatter", "rank_rank", "cost_quality",
            "seed_scatter", "race", "race_outcomes", "alpha_heatmap", "alpha_trace", "collapse_trace",
            "edge_names", "latency_distribution", "latency_accuracy", "predicted_measured",
            "latency_breakdown", "device_correlation", "device_fronts", "shrinking", "ofa_generation",
-           "tradeoff"]
+           "tradeoff", "bilevel"]

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..history import History
 
-__all__ = ["history", "race", "race_outcomes"]
+__all__ = ["history", "race", "race_outcomes", "bilevel"]
 
 
 def history(histories, ax=None, by: str = "reported", label: str | None = None, band: bool = True):
@@ -91,4 +91,17 @@ def race_outcomes(results, ax=None, by: str = "reported"):
     ax.set_xticks(range(1, len(values) + 1), list(results), rotation=15)
     ax.set_ylabel(f"final incumbent: {by} (%)")
     ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def bilevel(values, winner: int, ax=None, ylabel: str = "validation loss", labels=None):
+    """Bars of the outer objective over a handful of archs, the argmin (``winner``) in red."""
+    ax = ax if ax is not None else plt.gca()
+    values = np.asarray(values, float)
+    colors = ["tab:red" if i == winner else "tab:gray" for i in range(len(values))]
+    ax.bar(range(len(values)), values, color=colors)
+    ax.set_xticks(range(len(values)), labels if labels is not None else range(len(values)))
+    ax.set_xlabel("arch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"the outer problem: arch {winner} wins")
     return ax

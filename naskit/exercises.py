@@ -1,0 +1,429 @@
+"""Exercises that check themselves: a learner's function against naskit's on random inputs.
+
+Every lesson ends with a small function to write (the bilevel argmin, the mixed operation, the
+REINFORCE gradient, the TSE sum, a Pareto front, ...). ``check(name, fn)`` calls ``fn`` and a
+reference on the same seeded random inputs; the reference is naskit's own implementation where
+naskit has one (``MixedOp``, ``tse``, ``pareto_front``, ``top_k_precision``, autograd for the
+policy gradient). When they differ it answers with a hint that names *what* differs: a known
+mistake of that exercise ("the softmax is missing"), or else the shape, the sign, a constant scale.
+
+In a lesson the learner's stub returns ``None``; ``check`` then reports "not answered yet" and
+raises nothing, so the lessons run top to bottom in CI with the stubs in place. ``solution(name)``
+is the readable reference answer (hidden in a lesson behind ``nk.widgets.Solution``); the tests
+check that it passes and that each typical mistake gets its hint.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ._pareto import pareto_front
+from .estimators.rank import kendall_tau as _kendall_tau
+from .estimators.rank import top_k_precision as _top_k_precision
+from .estimators.training import tse as _tse
+from .space import CellSpace
+from .supernet import MixedOp
+
+__all__ = ["Exercise", "Verdict", "EXERCISES", "check", "solution"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer of ``check``: passed or not, and a hint naming what differs."""
+
+    name: str
+    passed: bool
+    answered: bool
+    hint: str
+    trials: int
+
+    def __bool__(self):
+        return self.passed
+
+    def __repr__(self):
+        mark = "correct" if self.passed else "not answered yet" if not self.answered else "not yet"
+        return f"{self.name}: {mark}. {self.hint}"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: the task, random inputs, the reference, a readable solution, typical mistakes."""
+
+    name: str
+    lesson: str
+    task: str
+    inputs: Callable[[np.random.Generator], tuple]
+    reference: Callable
+    solution: Callable
+    mistakes: tuple = field(default=())  # (function making that mistake, hint)
+    kind: str = "close"  # 'close' (arrays, allclose), 'equal' (exact), 'set' (same elements)
+
+    def __repr__(self):
+        return f"Exercise({self.name!r}, lesson {self.lesson}: {self.task})"
+
+
+def _array(x):
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    if isinstance(x, (list, tuple)) and x and isinstance(x[0], tuple):
+        return x  # a population: compared as it is
+    return np.asarray(x)
+
+
+def _same(kind: str, a, b) -> bool:
+    if kind == "set":
+        return set(np.asarray(a).ravel().tolist()) == set(np.asarray(b).ravel().tolist())
+    if kind == "equal":
+        return a == b if isinstance(a, list) else bool(np.array_equal(_array(a), _array(b)))
+    a, b = _array(a), _array(b)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-5, atol=1e-6))
+
+
+def _generic_hint(kind: str, got, want) -> str:
+    if kind == "set":
+        got, want = set(np.asarray(got).ravel().tolist()), set(np.asarray(want).ravel().tolist())
+        return (f"elements: {sorted(got - want)[:5]} should not be there, "
+                f"{sorted(want - got)[:5]} are missing")
+    if kind == "equal":
+        return f"value: expected {want!r}, got {got!r}"
+    g, w = _array(got).astype(float), _array(want).astype(float)
+    if g.shape != w.shape:
+        return f"shape: expected {w.shape}, got {g.shape}"
+    if np.allclose(-g, w, rtol=1e-5, atol=1e-6):
+        return "sign: your values are the negatives of the expected ones"
+    nz = np.abs(w) > 1e-9
+    if nz.any():
+        ratio = g[nz] / w[nz]
+        if np.allclose(ratio, ratio[0], rtol=1e-4) and np.allclose(g[~nz], 0, atol=1e-6):
+            return f"scale: yours are {ratio[0]:.4g} times the expected values (a factor is off)"
+    return f"values: expected {np.array2string(w.ravel()[:4], precision=4)}..., got " \
+           f"{np.array2string(g.ravel()[:4], precision=4)}..."
+
+
+def check(name: str, fn: Callable, n: int = 20, seed: int = 0) -> Verdict:
+    """Compare ``fn`` with the reference of exercise ``name`` on ``n`` random inputs."""
+    if name not in EXERCISES:
+        raise ValueError(f"unknown exercise {name!r}; choose from {sorted(EXERCISES)}")
+    ex = EXERCISES[name]
+    rng = np.random.default_rng(seed)
+    for trial in range(n):
+        args = ex.inputs(rng)
+        try:
+            got = fn(*args)
+        except Exception as e:  # the learner's code: report, never raise
+            return Verdict(name, False, True, f"your function raised {type(e).__name__}: {e}", trial + 1)
+        if got is None:
+            return Verdict(name, False, False, "Fill in the function above, run it, then run this "
+                                               "cell again.", 0)
+        want = ex.reference(*args)
+        if _same(ex.kind, got, want):
+            continue
+        for mistake, hint in ex.mistakes:
+            if _same(ex.kind, got, mistake(*args)):
+                return Verdict(name, False, True, hint, trial + 1)
+        return Verdict(name, False, True, _generic_hint(ex.kind, got, want), trial + 1)
+    return Verdict(name, True, True, f"Same as naskit's on {n} random inputs.", n)
+
+
+def solution(name: str) -> str:
+    """The source of the reference answer of exercise ``name``."""
+    if name not in EXERCISES:
+        raise ValueError(f"unknown exercise {name!r}; choose from {sorted(EXERCISES)}")
+    return inspect.getsource(EXERCISES[name].solution)
+
+
+# ---- lesson 0: the bilevel problem on a grid --------------------------------------------------
+def _bilevel_inputs(rng):
+    n_archs, n_weights = int(rng.integers(2, 8)), int(rng.integers(2, 10))
+    return rng.uniform(0, 3, (n_archs, n_weights)), rng.uniform(0, 3, (n_archs, n_weights))
+
+
+def solve_bilevel(train_loss, val_loss):
+    """Index of the best arch: inner argmin of L_train over w, outer argmin of L_val at w*(a)."""
+    w_star = np.argmin(train_loss, axis=1)                        # w*(a) for every arch a
+    return int(np.argmin(val_loss[np.arange(len(w_star)), w_star]))  # min over a of L_val(w*(a), a)
+
+
+# ---- lesson 1: the size of a cell space --------------------------------------------------------
+def _size_inputs(rng):
+    return int(rng.integers(2, 7)), int(rng.integers(1, 6))
+
+
+def cell_space_size(n_nodes, n_ops):
+    """Number of cells: every node reads every earlier node, each edge picks one of n_ops."""
+    n_edges = n_nodes * (n_nodes - 1) // 2
+    return n_ops ** n_edges
+
+
+# ---- lesson 2: the REINFORCE gradient ----------------------------------------------------------
+def _reinforce_inputs(rng):
+    n_edges, n_ops = int(rng.integers(1, 7)), int(rng.integers(2, 6))
+    logits = rng.normal(0, 1, (n_edges, n_ops))
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return probs, rng.integers(0, n_ops, n_edges), float(rng.normal(0, 5))
+
+
+def _reinforce_reference(probs, actions, advantage):
+    logits = torch.tensor(np.log(probs), requires_grad=True)
+    logp = torch.log_softmax(logits, dim=1)[torch.arange(len(actions)), torch.as_tensor(actions)]
+    (advantage * logp.sum()).backward()  # the gradient of advantage * log P(actions) by autograd
+    return logits.grad.numpy()
+
+
+def reinforce_gradient(probs, actions, advantage):
+    """d/d(logits) of advantage * sum_t log softmax(logits_t)[a_t]: advantage * (onehot - probs)."""
+    onehot = np.zeros_like(probs)
+    onehot[np.arange(len(actions)), actions] = 1.0
+    return advantage * (onehot - probs)
+
+
+def _reinforce_no_baseline_term(probs, actions, advantage):
+    onehot = np.zeros_like(probs)
+    onehot[np.arange(len(actions)), actions] = 1.0
+    return advantage * onehot
+
+
+# ---- lesson 3: one step of regularized evolution -----------------------------------------------
+def _evolution_inputs(rng):
+    size = int(rng.integers(3, 10))
+    population = [(int(x), float(f)) for x, f in zip(rng.integers(0, 1000, size), rng.uniform(0, 1, size))]
+    sample = [int(i) for i in rng.choice(size, int(rng.integers(1, size + 1)), replace=False)]
+    return population, sample, lambda arch: arch + 1000, lambda arch: (arch % 7) / 7
+
+
+def evolution_step(population, sample, mutate, fitness):
+    """Regularized evolution: the best of the sample is the parent; its child joins, the oldest dies."""
+    parent = max((population[i] for i in sample), key=lambda member: member[1])[0]
+    child = mutate(parent)
+    return population[1:] + [(child, fitness(child))]  # population is oldest first
+
+
+def _evolution_remove_worst(population, sample, mutate, fitness):
+    parent = max((population[i] for i in sample), key=lambda member: member[1])[0]
+    child = mutate(parent)
+    worst = min(range(len(population)), key=lambda i: population[i][1])
+    return population[:worst] + population[worst + 1:] + [(child, fitness(child))]
+
+
+def _evolution_best_of_all(population, sample, mutate, fitness):
+    child = mutate(max(population, key=lambda member: member[1])[0])
+    return population[1:] + [(child, fitness(child))]
+
+
+def _evolution_keep_all(population, sample, mutate, fitness):
+    child = mutate(max((population[i] for i in sample), key=lambda member: member[1])[0])
+    return population + [(child, fitness(child))]
+
+
+# ---- lesson 4: Kendall's tau -------------------------------------------------------------------
+def _tau_inputs(rng):
+    n = int(rng.integers(3, 30))
+    a = rng.normal(0, 1, n)
+    return a, a + rng.normal(0, float(rng.uniform(0.1, 2)), n)
+
+
+def kendall_tau(a, b):
+    """(concordant - discordant pairs) / number of pairs (no ties in these inputs)."""
+    n, s = len(a), 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            s += np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])
+    return s / (n * (n - 1) / 2)
+
+
+def _tau_unnormalised(a, b):
+    return kendall_tau(a, b) * len(a) * (len(a) - 1) / 2
+
+
+# ---- lesson 5: the training speed estimate -----------------------------------------------------
+def _tse_inputs(rng):
+    return (rng.uniform(0.05, 3, (int(rng.integers(1, 6)), int(rng.integers(2, 9)))),)
+
+
+def tse(step_losses):
+    """-TSE: minus the sum over epochs t of the mean minibatch loss (1/B) sum_i L of epoch t."""
+    return -float(np.sum(np.mean(step_losses, axis=1)))
+
+
+def _tse_reference(step_losses):
+    return _tse(np.mean(step_losses, axis=1))
+
+
+def _tse_sum_all(step_losses):
+    return -float(np.sum(step_losses))
+
+
+def _tse_last_epoch(step_losses):
+    return -float(np.mean(step_losses[-1]))
+
+
+def _tse_positive(step_losses):
+    return float(np.sum(np.mean(step_losses, axis=1)))
+
+
+# ---- lesson 6: the mixed operation -------------------------------------------------------------
+_NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+
+
+def _mixed_inputs(rng):
+    mixed = MixedOp(4, 4, 1, _NB201_OPS).eval()
+    with torch.no_grad():  # random weights from rng, so that global torch RNG state is never used
+        for p in mixed.parameters():
+            p.copy_(torch.as_tensor(rng.normal(0, 0.5, tuple(p.shape)), dtype=p.dtype))
+    x = torch.as_tensor(rng.normal(0, 1, (2, 4, 6, 6)), dtype=torch.float32)
+    alpha = torch.as_tensor(rng.normal(0, 1, len(_NB201_OPS)), dtype=torch.float32)
+    return x, alpha, list(mixed.ops)
+
+
+def _mixed_reference(x, alpha, ops):
+    mixed = MixedOp(4, 4, 1, _NB201_OPS).eval()
+    mixed.ops = torch.nn.ModuleList(ops)
+    with torch.no_grad():
+        return mixed(x, torch.softmax(alpha, dim=0))
+
+
+def mixed_op(x, alpha, ops):
+    """DARTS' mixed operation: sum_o softmax(alpha)_o * o(x)."""
+    weights = torch.softmax(alpha, dim=0)
+    with torch.no_grad():
+        return sum(w * op(x) for w, op in zip(weights, ops))
+
+
+def _mixed_raw_alpha(x, alpha, ops):
+    with torch.no_grad():
+        return sum(w * op(x) for w, op in zip(alpha, ops))
+
+
+def _mixed_argmax(x, alpha, ops):
+    with torch.no_grad():
+        return ops[int(torch.argmax(alpha))](x)
+
+
+def _mixed_mean(x, alpha, ops):
+    with torch.no_grad():
+        return sum(op(x) for op in ops) / len(ops)
+
+
+# ---- lesson 7: the Pareto front ----------------------------------------------------------------
+def _pareto_inputs(rng):
+    n = int(rng.integers(3, 40))
+    return rng.uniform(1, 10, n).round(1), rng.uniform(50, 95, n).round(1)
+
+
+def pareto(latency, accuracy):
+    """Indices of the archs that no other arch beats on both: as fast or faster AND as accurate or more."""
+    front = []
+    for i in range(len(latency)):
+        dominated = any(latency[j] <= latency[i] and accuracy[j] >= accuracy[i]
+                        and (latency[j] < latency[i] or accuracy[j] > accuracy[i])
+                        for j in range(len(latency)))
+        if not dominated:
+            front.append(i)
+    return front
+
+
+def _pareto_max_latency(latency, accuracy):
+    return pareto(-np.asarray(latency), accuracy)
+
+
+def _pareto_best_only(latency, accuracy):
+    return [int(np.argmax(accuracy))]
+
+
+# ---- lesson 8: the elastic kernel --------------------------------------------------------------
+def _kernel_inputs(rng):
+    return rng.normal(0, 1, (int(rng.integers(1, 5)), 1, 7, 7)), int(rng.choice([3, 5, 7]))
+
+
+def elastic_kernel(weight, k):
+    """Once-for-All's smaller kernel: the centre k x k of the largest one (before the transform)."""
+    start = (weight.shape[-1] - k) // 2
+    return weight[..., start:start + k, start:start + k]
+
+
+def _kernel_corner(weight, k):
+    return weight[..., :k, :k]
+
+
+# ---- lesson 9: top-k agreement -----------------------------------------------------------------
+def _topk_inputs(rng):
+    n = int(rng.integers(5, 60))
+    truth = rng.permutation(n).astype(float)
+    return truth + rng.normal(0, n / 4, n), truth, int(rng.integers(1, n // 2 + 1))
+
+
+def top_k_agreement(pred, truth, k):
+    """Share of the k best archs by truth that are also among the k best by pred."""
+    best_pred = set(np.argsort(-np.asarray(pred), kind="stable")[:k].tolist())
+    best_truth = set(np.argsort(-np.asarray(truth), kind="stable")[:k].tolist())
+    return len(best_pred & best_truth) / k
+
+
+def _topk_bottom(pred, truth, k):
+    return top_k_agreement(-np.asarray(pred), truth, k)
+
+
+def _topk_count(pred, truth, k):
+    return top_k_agreement(pred, truth, k) * k
+
+
+EXERCISES = {ex.name: ex for ex in [
+    Exercise("bilevel", "00", "solve min_a L_val(w*(a), a), w*(a) = argmin_w L_train(w, a), on a grid",
+             _bilevel_inputs, solve_bilevel, solve_bilevel, kind="equal", mistakes=(
+                 (lambda tr, va: int(np.argmin(va.min(axis=1))),
+                  "you minimised L_val over the weights too: w*(a) must come from L_train alone"),
+                 (lambda tr, va: int(np.argmin(tr.min(axis=1))),
+                  "you compared archs by their training loss: the outer problem uses L_val"),
+                 (lambda tr, va: int(np.argmax(va[np.arange(len(tr)), np.argmin(tr, axis=1)])),
+                  "sign: you took the arch with the largest validation loss"))),
+    Exercise("cell_space_size", "01", "count the cells of an n-node, n-op cell space",
+             _size_inputs, lambda n, k: CellSpace(ops=[f"op{i}" for i in range(k)], n_nodes=n).size(),
+             cell_space_size, kind="equal", mistakes=(
+                 (lambda n, k: k ** (n * (n - 1)), "you counted every edge twice (i->j and j->i)"),
+                 (lambda n, k: k * n * (n - 1) // 2,
+                  "you added the choices of the edges; they are independent, so multiply"),
+                 (lambda n, k: k ** n, "one choice per node, but every pair of nodes has an edge"))),
+    Exercise("reinforce_gradient", "02",
+             "the gradient of advantage * log P(actions) with respect to the logits",
+             _reinforce_inputs, _reinforce_reference, reinforce_gradient, mistakes=(
+                 (_reinforce_no_baseline_term, "a missing term: the softmax's -probs part"),
+                 (lambda p, a, adv: -reinforce_gradient(p, a, adv),
+                  "sign: that is the gradient of the loss -J; ascend J"),
+                 (lambda p, a, adv: reinforce_gradient(p, a, 1.0),
+                  "scale: the gradient is multiplied by the advantage"))),
+    Exercise("evolution_step", "03", "one generation of regularized (ageing) evolution",
+             _evolution_inputs, evolution_step, evolution_step, kind="equal", mistakes=(
+                 (_evolution_remove_worst, "you removed the worst member; ageing removes the oldest"),
+                 (_evolution_best_of_all,
+                  "the parent is the best of the *sample* (the tournament), not of the population"),
+                 (_evolution_keep_all, "the population keeps its size: someone has to leave"))),
+    Exercise("kendall_tau", "04", "Kendall's rank correlation of two lists of scores",
+             _tau_inputs, _kendall_tau, kendall_tau, mistakes=(
+                 (_tau_unnormalised, "scale: divide by the number of pairs, n(n-1)/2"),)),
+    Exercise("tse", "05", "the training speed estimate from the minibatch losses (epochs x batches)",
+             _tse_inputs, _tse_reference, tse, mistakes=(
+                 (_tse_sum_all, "a missing term: the 1/B of the per-epoch mean"),
+                 (_tse_last_epoch, "TSE sums over all epochs, not only the last"),
+                 (_tse_positive, "sign: naskit's estimators score bigger = better, so return -TSE"))),
+    Exercise("mixed_op", "06", "the mixed operation sum_o softmax(alpha)_o o(x)",
+             _mixed_inputs, _mixed_reference, mixed_op, mistakes=(
+                 (_mixed_raw_alpha, "the softmax is missing: the weights are softmax(alpha)"),
+                 (_mixed_argmax, "you kept only the strongest op: that is the derived cell, not the mixture"),
+                 (_mixed_mean, "you weighted all ops equally: use softmax(alpha)"))),
+    Exercise("pareto", "07", "the Pareto front of latency (lower is better) against accuracy",
+             _pareto_inputs, pareto_front, pareto, kind="set", mistakes=(
+                 (_pareto_max_latency, "sign: latency is a cost, lower is better"),
+                 (_pareto_best_only, "the front has every arch that no other beats on both, "
+                                     "not only the most accurate"))),
+    Exercise("elastic_kernel", "08", "Once-for-All's k x k kernel from the 7 x 7 one",
+             _kernel_inputs, elastic_kernel, elastic_kernel, mistakes=(
+                 (_kernel_corner, "you took the top-left corner; OFA keeps the centre"),)),
+    Exercise("top_k_agreement", "09", "the share of the true top k that a ranking also puts in its top k",
+             _topk_inputs, _top_k_precision, top_k_agreement, mistakes=(
+                 (_topk_bottom, "sign: bigger scores are better, so take the k largest"),
+                 (_topk_count, "scale: divide the overlap by k"))),
+]}
