@@ -49,6 +49,20 @@ class SuperNet(nn.Module):
         self.seed = seed
         seeded(seed, self._make)
 
+    def _path(self, x, arch, weights, index):
+        """Check the input and say which path to run: ``(weights, index)``, the mixture by default."""
+        if x.dim() != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"expected input of shape (batch, {self.in_channels}, H, W), got "
+                             f"{tuple(x.shape)}")
+        if arch is not None:
+            if weights is not None or index is not None:
+                raise ValueError("give either arch (a single path) or weights/index, not both")
+            return None, self.arch_index(arch)
+        if weights is None and index is None:
+            mixture = {k: torch.softmax(a, dim=-1) for k, a in self.alphas().items()}
+            weights = mixture["cell"] if self.cell_types == ("cell",) else mixture
+        return weights, index
+
     # -- parameters --------------------------------------------------------------------------------
     def alphas(self) -> dict[str, nn.Parameter]:
         """The architecture weights by cell type: {'cell': (edges, ops)} or {'normal', 'reduce'}."""

@@ -123,15 +123,7 @@ class DartsSuperNet(SuperNet):
         return out
 
     def forward(self, x, arch: Genotype | str | None = None, weights=None, index=None):
-        if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"expected input of shape (batch, {self.in_channels}, H, W), got "
-                             f"{tuple(x.shape)}")
-        if arch is not None:
-            if weights is not None or index is not None:
-                raise ValueError("give either arch (a single path) or weights/index, not both")
-            index = self.arch_index(arch)
-        elif weights is None and index is None:
-            weights = {k: torch.softmax(a, dim=-1) for k, a in self.alphas().items()}
+        weights, index = self._path(x, arch, weights, index)
         for name, given in (("weights", weights), ("index", index)):
             if given is not None and (not isinstance(given, dict) or set(given) != set(self.cell_types)):
                 raise ValueError(f"{name} must be a dict with the keys 'normal' and 'reduce'")

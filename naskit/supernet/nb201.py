@@ -93,15 +93,7 @@ class NB201SuperNet(SuperNet):
         return [self.op_names.index(ops[e]) for e in edges]
 
     def forward(self, x, arch: Arch | str | None = None, weights=None, index=None):
-        if x.dim() != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"expected input of shape (batch, {self.in_channels}, H, W), got "
-                             f"{tuple(x.shape)}")
-        if arch is not None:
-            if weights is not None or index is not None:
-                raise ValueError("give either arch (a single path) or weights/index, not both")
-            index = self.arch_index(arch)
-        elif weights is None and index is None:
-            weights = torch.softmax(self.alpha, dim=-1)
+        weights, index = self._path(x, arch, weights, index)
         if weights is not None and tuple(weights.shape) != tuple(self.alpha.shape):
             raise ValueError(f"weights must have alpha's shape {tuple(self.alpha.shape)}, got "
                              f"{tuple(weights.shape)}")
