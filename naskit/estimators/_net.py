@@ -6,16 +6,13 @@ import contextlib
 import torch
 from torch import nn
 
+from .._torch import device_of  # noqa: F401  (the estimators' proxies import it from here)
+
 
 def weight_layers(net: nn.Module) -> list[nn.Module]:
     """The convolutions and linear layers, whose weights the zero-cost proxies sum over."""
     return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
 
-
-def device_of(net: nn.Module) -> torch.device:
-    for t in net.parameters():
-        return t.device
-    return torch.device("cpu")
 
 
 @contextlib.contextmanager

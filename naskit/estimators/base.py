@@ -9,9 +9,9 @@ NAS-Bench-201 (Dong & Yang, ICLR 2020).
 """
 from __future__ import annotations
 
-import math
 import time
 
+from .._format import seconds as seconds_text
 from ..space import Arch
 
 __all__ = ["Estimator"]
@@ -58,11 +58,6 @@ class Estimator:
         if self.calls:
             clock = "simulated" if self.simulated else "measured"
             used = (f"  # {self.calls} call{'s' if self.calls != 1 else ''}, last cost "
-                    f"{_seconds(self.cost)} ({clock})")
+                    f"{seconds_text(self.cost)} ({clock})")
         return f"{type(self).__name__}({args}){used}"
 
-
-def _seconds(s: float) -> str:
-    if not math.isfinite(s):
-        return f"{s} s"
-    return f"{s * 1e3:.3g} ms" if s < 1 else f"{s:.3g} s"

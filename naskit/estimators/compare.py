@@ -10,7 +10,6 @@ arch. The result is plain data: plots and widgets draw it, nothing recomputes it
 """
 from __future__ import annotations
 
-import math
 import random
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .._format import seconds as seconds_text
 from ..bench import Benchmark
 from ..space import Arch
 from .rank import bootstrap_ci, kendall_tau, paired, spearman_rho, top_k_precision
@@ -56,7 +56,7 @@ class EstimatorResult:
     def __repr__(self):
         return (f"EstimatorResult({self.name!r}, tau={self.tau:.3f} "
                 f"[{self.tau_ci[0]:.2f}, {self.tau_ci[1]:.2f}], rho={self.rho:.3f}, "
-                f"top_k={self.top_k:.2f}, {_seconds(self.seconds_per_arch)} per arch)")
+                f"top_k={self.top_k:.2f}, {seconds_text(self.seconds_per_arch)} per arch)")
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Comparison:
             tau, rho = f"[{r.tau_ci[0]:5.2f}, {r.tau_ci[1]:5.2f}]", \
                 f"[{r.rho_ci[0]:5.2f}, {r.rho_ci[1]:5.2f}]"
             lines.append(f"{r.name:<{width}} {r.tau:6.3f} {tau}  {r.rho:6.3f} {rho}  {r.top_k:5.2f}  "
-                         f"{_seconds(r.seconds_per_arch)}{note}")
+                         f"{seconds_text(r.seconds_per_arch)}{note}")
         return "\n".join(lines)
 
 
@@ -205,10 +205,3 @@ def _named(estimators) -> dict:
                             f"{type(est).__name__}")
     return named
 
-
-def _seconds(s: float) -> str:
-    if not math.isfinite(s):
-        return f"{s} s"
-    if s < 1e-3:
-        return f"{s * 1e6:.3g} µs"
-    return f"{s * 1e3:.3g} ms" if s < 1 else f"{s:.3g} s"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._torch import device_of  # noqa: F401  (counts and measure import it from here)
+
 
 def check_shape(input_shape) -> tuple[int, ...]:
     try:
@@ -43,13 +45,6 @@ def check_threads(threads) -> int:
         raise ValueError(f"threads must be a positive int or None, got {threads!r}")
     return threads
 
-
-def device_of(net: nn.Module) -> torch.device:
-    for t in net.parameters():
-        return t.device
-    for t in net.buffers():
-        return t.device
-    return torch.device("cpu")
 
 
 def _expected_channels(net: nn.Module) -> int | None:

@@ -14,7 +14,7 @@ import traitlets
 
 from .. import plot
 from ..bench import Benchmark
-from .evolution import _png
+from ..plot._png import render_png as _png
 
 __all__ = ["BilevelExplorer"]
 

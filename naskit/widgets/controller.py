@@ -12,11 +12,10 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 
 from .. import plot
+from ..plot._png import render_png
 from ..search import Reinforce, Searcher
 
 __all__ = ["ControllerInspector"]
@@ -97,23 +96,20 @@ class ControllerInspector(widgets.VBox):
 
     # -- views -----------------------------------------------------------------------------------
     def _show(self):
-        with matplotlib.rc_context({"font.size": 12}):  # readable on a projector
-            self._draw()
+        self._draw()
         self.summary.value = self._summary()
 
     def _draw(self):
         s, space = self.strategy, self.strategy.space
         edges = [f"{src}→{dst}" for dst in range(1, space.n_nodes) for src in range(dst)]
-        fig = Figure(figsize=(6.4, 4.0), layout="constrained")
         # Outline the last arch sampled, on the policy its update produced.
-        plot.policy(self.probabilities, space.ops, ax=fig.add_subplot(), edges=edges,
-                    actions=s.actions_[-1] if s.actions_ else None,
-                    title=f"policy after {self.steps_} updates")
-        self.policy_image.value = plot.figure_png(fig)
-        fig = Figure(figsize=(6.4, 5.2), layout="constrained")
-        axes = fig.subplots(3, 1, sharex=True)
-        plot.controller_trace(s.rewards_, s.baselines_, s.advantages_, s.entropies_, ax=axes)
-        self.trace_image.value = plot.figure_png(fig)
+        self.policy_image.value = render_png(lambda ax: plot.policy(
+            self.probabilities, space.ops, ax=ax, edges=edges,
+            actions=s.actions_[-1] if s.actions_ else None,
+            title=f"policy after {self.steps_} updates"), (6.4, 4.0))
+        self.trace_image.value = render_png(lambda fig: plot.controller_trace(
+            s.rewards_, s.baselines_, s.advantages_, s.entropies_,
+            ax=fig.subplots(3, 1, sharex=True)), (6.4, 5.2), axes=False)
 
     def _summary(self) -> str:
         s, h = self.strategy, self.searcher.history_

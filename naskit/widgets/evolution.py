@@ -12,23 +12,15 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import matplotlib
 import traitlets
-from matplotlib.figure import Figure
 
 from .. import plot
+from ..plot._png import render_png as _png
 from ..history import History
 from ..search import GeneticEvolution, RegularizedEvolution, evolution_frames, run
 
 __all__ = ["EvolutionStepper"]
 
-
-def _png(draw, figsize, dpi: int = 100) -> bytes:
-    # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
-    with matplotlib.rc_context({"font.size": 12}):  # readable on a projector
-        fig = Figure(figsize=figsize, layout="constrained")
-        draw(fig.add_subplot())
-        return plot.figure_png(fig, dpi=dpi)
 
 
 class EvolutionStepper(widgets.VBox):

@@ -13,24 +13,16 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
 import traitlets
-from matplotlib.figure import Figure
 
 from .. import plot
+from ..plot._png import render_png as _png
 from ..bench import Benchmark
 from ..hardware import AdditivePredictor, Latency, MeasuredLatency
 
 __all__ = ["LatencyExplorer"]
 
-
-def _png(draw, figsize) -> bytes:
-    # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
-    with matplotlib.rc_context({"font.size": 11}):
-        fig = Figure(figsize=figsize, layout="constrained")
-        draw(fig.add_subplot())
-        return plot.figure_png(fig)
 
 
 class LatencyExplorer(widgets.VBox):

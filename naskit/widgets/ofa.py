@@ -19,7 +19,7 @@ import traitlets
 from .. import plot
 from ..hardware import count_params
 from ..ofa import OFAArch, OFAEvolution, OFASuperNet, measure_ms
-from .evolution import _png
+from ..plot._png import render_png as _png
 
 __all__ = ["SubnetPicker", "OFAEvolutionStepper"]
 

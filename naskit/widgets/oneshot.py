@@ -18,10 +18,9 @@ import traceback
 import weakref
 
 import ipywidgets as widgets
-import matplotlib
-from matplotlib.figure import Figure
 
 from .. import plot
+from ..plot._png import render_png
 from ..bench import Benchmark
 from ..oneshot import OneShotSearch, parameter_free_share
 from ..space import Arch
@@ -29,7 +28,6 @@ from ..supernet.base import check_int
 
 __all__ = ["AlphaWatcher"]
 
-_RC = {"font.size": 12}  # readable on a projector
 _ERROR_COLOR = plot.HIGHLIGHT_COLOR
 _SEARCH_PER_DRAW = 4.0  # seconds of search between redraws per second of drawing: at most 20% drawing
 
@@ -54,11 +52,7 @@ _RUNS: "weakref.WeakKeyDictionary[OneShotSearch, _Run]" = weakref.WeakKeyDiction
 
 
 def _png(draw, figsize, dpi: int = 100) -> bytes:
-    # A bare Figure, not pyplot: it is drawn in a thread, and the inline backend would show it.
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=figsize, layout="constrained")
-        draw(fig)
-        return plot.figure_png(fig, dpi=dpi)
+    return render_png(draw, figsize, dpi=dpi, axes=False)
 
 
 class AlphaWatcher(widgets.VBox):

@@ -17,10 +17,9 @@ import html
 import math
 
 import ipywidgets as widgets
-import matplotlib
-from matplotlib.figure import Figure
 
 from .. import plot
+from ..plot._png import render_png
 from ..bench import Benchmark
 from ..datasets import Dataset
 from ..estimators import (TSE, TSEE, TSEEMA, ZERO_COST, Comparison, CurveExtrapolation,
@@ -36,7 +35,6 @@ _DEFAULT = ("naswot", "synflow", "jacob_cov", "params", "flops", "tse", "early_s
 # scored in every comparison, selected or not: a proxy must beat them to be worth its cost
 _BASELINES = ("params", "flops")
 # Large enough to read from the back of a lecture room at the widget's width.
-_RC = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 11}
 
 
 class RankingComparer(widgets.VBox):
@@ -197,7 +195,7 @@ class RankingComparer(widgets.VBox):
         self.focus.value = keep or (comparison.names[0] if comparison.names else None)
         self.focus.observe(self._on_focus, "value")
         self._draw_focus()
-        self.cost_image.value = _png(lambda ax: plot.cost_quality(comparison, ax=ax,
+        self.cost_image.value = render_png(lambda ax: plot.cost_quality(comparison, ax=ax,
                                                                    ceiling=self.ceiling_),
                                      (7.2, 5.6)) if len(comparison) else b""
         self.table.value = _table(comparison, self.ceiling_)
@@ -237,8 +235,8 @@ class RankingComparer(widgets.VBox):
         if c is None or name is None:
             self.scatter_image.value = self.rank_image.value = b""
             return
-        self.scatter_image.value = _png(lambda ax: plot.score_scatter(c, name, ax=ax), (6.0, 4.6))
-        self.rank_image.value = _png(lambda ax: plot.rank_rank(c, name, ax=ax), (5.2, 4.6))
+        self.scatter_image.value = render_png(lambda ax: plot.score_scatter(c, name, ax=ax), (6.0, 4.6))
+        self.rank_image.value = render_png(lambda ax: plot.rank_rank(c, name, ax=ax), (5.2, 4.6))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.progress.value = f"<span style='color:#b00020'>{html.escape(text)}</span>" \
@@ -259,13 +257,6 @@ class RankingComparer(widgets.VBox):
         """PNG bytes of every shown estimator's tau against its seconds per arch."""
         return bytes(self.cost_image.value)
 
-
-def _png(draw, size) -> bytes:
-    # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=size, layout="constrained")
-        draw(fig.add_subplot())
-        return plot.figure_png(fig)
 
 
 def _fmt(x: float, digits: int = 2) -> str:
