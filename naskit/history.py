@@ -32,7 +32,7 @@ class Trial:
                          # test): used to compare strategies
     cost: float          # simulated seconds this query was charged
     time: float          # cumulative simulated seconds when it finished
-    epoch: int           # the fidelity it was trained for
+    epoch: int           # the training epoch whose result the strategy saw (the fidelity)
     step: int            # its position in the history, from 0
     info: dict = field(default_factory=dict, hash=False)  # the strategy's notes, e.g. the parent
 
@@ -186,13 +186,13 @@ class History:
         return cols
 
     def to_frame(self):
-        """A pandas DataFrame of ``to_dict()`` when pandas is installed, else that dict itself.
+        """``to_dict()`` as a pandas DataFrame; pandas is optional, so without it this raises.
 
-        Both are indexed the same way (``frame["fitness"]``); naskit does not depend on pandas.
+        naskit does not depend on pandas: ``to_dict()`` gives the same columns as numpy arrays.
         """
-        cols = self.to_dict()
         try:
             import pandas
         except ImportError:
-            return cols
-        return pandas.DataFrame(cols)
+            raise ImportError("History.to_frame() needs pandas (pip install pandas); "
+                              "History.to_dict() gives the same columns without it") from None
+        return pandas.DataFrame(self.to_dict())

@@ -65,8 +65,10 @@ def test_best_at_is_a_step_function_of_time():
 
 
 def test_to_frame_has_one_row_per_trial_and_the_info_columns():
+    pandas = pytest.importorskip("pandas")  # optional: naskit does not depend on it
     h = make_history([70, 80], infos=[{"parent": None}, {"parent": 0, "parents": (0, 0)}])
     frame = h.to_frame()
+    assert isinstance(frame, pandas.DataFrame)
     cols = h.to_dict()
     assert list(cols) == ["step", "arch", "epoch", "fitness", "reported", "cost", "time", "parent",
                           "parents"]
@@ -76,6 +78,21 @@ def test_to_frame_has_one_row_per_trial_and_the_info_columns():
     assert all(len(v) == 2 for v in cols.values())
     with pytest.raises(ValueError, match="clashes"):
         make_history([1.0], infos=[{"time": 3}]).to_dict()
+
+
+def test_to_frame_without_pandas_says_to_use_to_dict(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError("no pandas here")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    h = make_history([70, 80])
+    with pytest.raises(ImportError, match=r"to_dict\(\)"):
+        h.to_frame()
+    assert isinstance(h.to_dict(), dict) and list(h.to_dict()["fitness"]) == [70, 80]
 
 
 def test_container_repr_and_errors():

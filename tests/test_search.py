@@ -16,8 +16,8 @@ from scipy.stats import binomtest
 
 from naskit.bench import Benchmark
 from naskit.search import (BOHB, GeneticEvolution, HpBandSterBOHB, LocalSearch, Proposal, RandomSearch,
-                           RegularizedEvolution, Reinforce, Searcher, evolution_frames,
-                           hyperband_rungs, run)
+                           RegularizedEvolution, Reinforce, Searcher, EvolutionFrame,
+                           NB201_SEARCH_TABLE, Race, race, hyperband_rungs, run)
 from naskit.space import Arch, NB201Space
 
 SPACE = NB201Space()
@@ -148,7 +148,7 @@ def test_run_rejects_bad_strategies_and_arguments():
         run(object(), TOY, budget=100)
     for kwargs, match in [(dict(budget=0), "positive"), (dict(budget=float("inf")), "positive"),
                           (dict(), "budget"), (dict(max_trials=0), "max_trials"),
-                          (dict(budget=10, fidelity=4), r"fidelity=4.*\[1, 3, 9\]"),
+                          (dict(budget=10, epoch=4), r"epoch=4.*\[1, 3, 9\]"),
                           (dict(budget=10, report_epoch=200), "report_epoch")]:
         with pytest.raises(ValueError, match=match):
             run(RandomSearch(SPACE), TOY, **kwargs)
@@ -158,8 +158,8 @@ def test_run_rejects_bad_strategies_and_arguments():
         RandomSearch("nb201")
 
 
-def test_run_uses_fidelity_and_report_epoch_and_the_proposal_info():
-    h = run(Bad(Proposal(OPTIMUM, info={"why": "test"})), TOY, max_trials=3, fidelity=3, report_epoch=1)
+def test_run_uses_epoch_and_report_epoch_and_the_proposal_info():
+    h = run(Bad(Proposal(OPTIMUM, info={"why": "test"})), TOY, max_trials=3, epoch=3, report_epoch=1)
     i = SPACE.index(OPTIMUM)
     assert [t.step for t in h] == [0, 1, 2] and all(t.epoch == 3 for t in h)
     assert h[0].fitness == TOY.valid_acc[3][i] and h[0].reported == TOY.valid_acc[1][i]
@@ -172,7 +172,7 @@ def test_run_can_report_test_accuracy_and_says_where_there_is_none():
     test = rng.uniform(0, 100, len(SPACE))
     bench = Benchmark("toy-test", SPACE, TOY.valid_acc, {9: test}, seconds_per_epoch=np.ones(len(SPACE)),
                       eval_seconds=np.zeros(len(SPACE)))
-    h = run(RandomSearch(SPACE, seed=0), bench, max_trials=20, fidelity=3, report="test")
+    h = run(RandomSearch(SPACE, seed=0), bench, max_trials=20, epoch=3, report="test")
     idx = [SPACE.index(t.arch) for t in h]
     assert [t.reported for t in h] == [float(test[i]) for i in idx] and h.report == "test"
     assert [t.fitness for t in h] == [float(bench.valid_acc[3][i]) for i in idx]
@@ -380,10 +380,9 @@ def test_hpbandster_bohb_model_is_statsmodels_normal_reference_kde():
 
 
 # -- the published table (needs the NB201 tables: NASKIT_DATA) -----------------------------------
-NB201_TABLE5 = {  # Dong & Yang (ICLR 2020), Table 5, CIFAR-10 validation accuracy, mean, std
-    RandomSearch: (90.93, 0.36), RegularizedEvolution: (91.19, 0.31), Reinforce: (91.09, 0.37),
-    HpBandSterBOHB: (90.82, 0.53)}
-PAPER_RUNS = 500
+NB201_TABLE5 = {RandomSearch: "RS", RegularizedEvolution: "REA", Reinforce: "REINFORCE",
+                HpBandSterBOHB: "BOHB"}  # rows of nk.search.NB201_SEARCH_TABLE
+PAPER_RUNS = NB201_SEARCH_TABLE.runs
 
 
 def check_against_table5(acc, strategy, k=3.0):
@@ -391,7 +390,7 @@ def check_against_table5(acc, strategy, k=3.0):
     paper's). The spread is not the same quantity: NB201 drew one seed per query, the tables hold
     seed means (REA's std comes out 0.40 against 0.31 over 500 runs, REINFORCE's 0.30 against
     0.37), so the std is only held within 30% of the paper's."""
-    mean, std = NB201_TABLE5[strategy]
+    mean, std = NB201_SEARCH_TABLE[NB201_TABLE5[strategy]]
     se = math.hypot(acc.std() / math.sqrt(len(acc)), std / math.sqrt(PAPER_RUNS))
     assert abs(acc.mean() - mean) < k * se, (acc.mean(), mean, (acc.mean() - mean) / se)
     assert 0.7 * std < acc.std() < 1.3 * std, (acc.std(), std)
@@ -407,7 +406,7 @@ def nb201(nb201_table_dir):
 
 
 def nb201_runs(bench, strategy, runs):
-    return np.array([run(strategy(bench.space, seed=s), bench, budget=12_000, fidelity=12).best().reported
+    return np.array([run(strategy(bench.space, seed=s), bench, budget=12_000, epoch=12).best().reported
                      for s in range(runs)])
 
 
@@ -434,8 +433,8 @@ def test_reinforce_at_nb201s_usage_line_lr_is_random_search(nb201):
 # -- one step at a time, and evolution replayed frame by frame -------------------------------------
 def test_searcher_steps_make_the_same_history_as_run_and_stop_at_the_budget():
     strategy = RegularizedEvolution(SPACE, seed=2)
-    expected = run(strategy, TOY, budget=300, fidelity=3)
-    s = Searcher(strategy, TOY, budget=300, fidelity=3)
+    expected = run(strategy, TOY, budget=300, epoch=3)
+    s = Searcher(strategy, TOY, budget=300, epoch=3)
     assert s.history_ is None and s.clock_ == 0
     trials = []
     while (t := s.step()) is not None:
@@ -445,8 +444,8 @@ def test_searcher_steps_make_the_same_history_as_run_and_stop_at_the_budget():
     s.reset()  # a fresh search: same seed, same trials
     assert len(s.history_) == 0 and not s.done_
     assert [s.step() for _ in range(3)] == expected.trials[:3]
-    with pytest.raises(ValueError, match="fidelity=4"):
-        Searcher(strategy, TOY, fidelity=4)
+    with pytest.raises(ValueError, match="epoch=4"):
+        Searcher(strategy, TOY, epoch=4)
     with pytest.raises(TypeError, match="not a strategy"):
         Searcher(object(), TOY)
 
@@ -465,7 +464,7 @@ def test_regularized_evolution_notes_its_tournament_and_its_parent_wins_it():
 def test_evolution_frames_match_a_hand_replay_of_regularized_evolution():
     strategy = RegularizedEvolution(SPACE, population_size=6, sample_size=2, seed=5)
     h = run(strategy, TOY, max_trials=40)
-    frames = evolution_frames(h, strategy)
+    frames = [EvolutionFrame.of(h, k) for k in range(len(h))]
     replay = RegularizedEvolution(SPACE, population_size=6, sample_size=2, seed=5)
     replay.reset()
     for t, f in zip(h, frames):
@@ -489,7 +488,7 @@ def test_non_ageing_evolution_removes_the_worst_member_but_never_the_child():
     strategy = RegularizedEvolution(SPACE, population_size=size, sample_size=2, removal="worst",
                                     seed=2)
     h = run(strategy, TOY, max_trials=60)
-    frames = evolution_frames(h, strategy)
+    frames = [EvolutionFrame.of(h, k) for k in range(len(h))]
     # independent replay from the history alone: a plain list, the worst of the others leaves
     alive: list[int] = []
     for t, f in zip(h, frames):
@@ -516,7 +515,7 @@ def test_evolution_frames_match_a_hand_replay_of_genetic_evolution():
     P = 8
     strategy = GeneticEvolution(SPACE, population_size=P, parent_ratio=0.25, seed=3)
     h = run(strategy, TOY, max_trials=4 * P)
-    frames = evolution_frames(h, strategy)
+    frames = [EvolutionFrame.of(h, k) for k in range(len(h))]
     replay = GeneticEvolution(SPACE, population_size=P, parent_ratio=0.25, seed=3)
     replay.reset()
     before = []  # everyone alive before the generation's selection
@@ -538,14 +537,46 @@ def test_evolution_frames_match_a_hand_replay_of_genetic_evolution():
         replay.observe(proposal.arch, TOY.query(proposal.arch))
 
 
-def test_evolution_frames_reject_other_histories_and_strategies():
+def test_evolution_frames_reject_other_histories():
     h = run(RandomSearch(SPACE), TOY, max_trials=5)
-    with pytest.raises(ValueError, match="not made by RegularizedEvolution"):
-        evolution_frames(h, RegularizedEvolution(SPACE))
-    with pytest.raises(TypeError, match="RegularizedEvolution or GeneticEvolution"):
-        evolution_frames(h, RandomSearch(SPACE))
+    with pytest.raises(ValueError, match="not made by RegularizedEvolution or GeneticEvolution"):
+        EvolutionFrame.of(h, 0)
     with pytest.raises(TypeError, match="History"):
-        evolution_frames(h.trials, RegularizedEvolution(SPACE))
+        EvolutionFrame.of(h.trials, 0)
+    with pytest.raises(IndexError, match="0..4"):
+        EvolutionFrame.of(run(RegularizedEvolution(SPACE), TOY, max_trials=5), 5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: RegularizedEvolution(SPACE, population_size=6, sample_size=2, seed=5),
+    lambda: RegularizedEvolution(SPACE, population_size=5, sample_size=3, removal="worst", seed=1),
+    lambda: GeneticEvolution(SPACE, population_size=8, parent_ratio=0.25, seed=3)],
+    ids=["ageing", "worst", "genetic"])
+def test_recorded_population_equals_the_strategys_state_after_each_step(make):
+    """Brute force: step a search one query at a time and read the strategy's own state."""
+    strategy = make()
+    searcher = Searcher(strategy, TOY, epoch=9)
+    searcher.reset()
+    genetic = isinstance(strategy, GeneticEvolution)
+    before = []  # the members the next child is bred from, read from the state
+    for _ in range(40):
+        if genetic and strategy.queue_:  # a queued child is bred from the current parents
+            before = [m[2] for m in (strategy.parents_ if strategy.generation_ else strategy.children_)]
+        t = searcher.step()
+        f = EvolutionFrame.of(searcher.history_, t.step)
+        if genetic:
+            alive = [m[2] for m in strategy.parents_ + strategy.children_]
+            if t.step % 8 == 0 and t.step:  # a new generation: its first child notes the selection
+                kept = {m[2] for m in strategy.parents_}
+                assert set(m.step for m in f.population) - set(f.removed) == kept
+            else:
+                assert [m.step for m in f.population] == before
+            assert set(f.survivors) <= set(alive) and t.step in alive
+        else:
+            after = [m[2] for m in strategy.population_]
+            assert f.survivors == tuple(after)  # oldest first, the child last
+            assert [m.step for m in f.population] == before
+            before = after
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))
@@ -599,3 +630,92 @@ def test_reinforce_refuses_non_finite_hyperparameters(kwargs, fragment):
     # lr=inf made every logit NaN without a word
     with pytest.raises(ValueError, match=fragment):
         Reinforce(SPACE, **kwargs)
+
+
+# -- races -------------------------------------------------------------------------------------
+RACED = {"random": STRATEGIES["random"], "rea": STRATEGIES["rea"], "bohb": STRATEGIES["bohb"]}
+
+
+def test_race_equals_a_hand_written_loop_over_the_same_seeds():
+    r = race(RACED, TOY, runs=4, budget=150, epoch=3, progress=False)
+    assert isinstance(r, Race) and list(r) == list(RACED) and r.seeds == (0, 1, 2, 3)
+    for name, make in RACED.items():
+        by_hand = [run(make(seed), TOY, budget=150, epoch=3) for seed in range(4)]
+        assert [h.trials for h in r[name]] == [h.trials for h in by_hand]
+        assert [h.seed for h in r[name]] == [0, 1, 2, 3]
+    capped = race({"random": RACED["random"]}, TOY, runs=2, max_trials=7, report_epoch=1,
+                  progress=False)
+    assert [len(h) for h in capped["random"]] == [7, 7]
+    assert all(h.report_epoch == 1 for h in capped["random"])
+
+
+def test_race_summaries_against_numpy_and_regret_against_brute_force():
+    r = race(RACED, TOY, runs=5, budget=150, epoch=3, progress=False)
+    best = max(TOY.query(a, 9).valid_acc for a in SPACE)  # brute force over the space
+    assert r.optimum == best
+    for name, runs in r.items():
+        final = np.array([max(h, key=lambda t: (t.info.get("budget", t.epoch), t.fitness)).reported
+                          for h in runs])  # the incumbent: highest epoch, then fitness, first
+        assert np.array_equal(r.final[name], final)
+        assert r.mean[name] == pytest.approx(np.mean(final))
+        assert r.std[name] == pytest.approx(np.std(final))
+        assert r.se[name] == pytest.approx(np.std(final, ddof=1) / np.sqrt(5))
+        assert np.allclose(r.regret[name], best - final) and (r.regret[name] >= 0).all()
+        assert r.trials[name] == pytest.approx(np.mean([len(h) for h in runs]))
+    text, page = repr(r), r._repr_html_()
+    for name in RACED:
+        row = next(line for line in text.splitlines() if line.startswith(name))
+        assert f"{r.mean[name]:.2f} ± {r.std[name]:5.2f}" in row and f"{r.regret[name].mean():.2f}" in row
+        assert f"<td style='text-align:left'>{name}</td><td>{r.mean[name]:.2f} ±" in page
+    assert "5 runs per strategy (seeds 0..4" in text
+    one = race({"random": RACED["random"]}, TOY, runs=1, budget=150, progress=False)
+    assert math.isnan(one.se["random"]) and "nan" in repr(one)
+
+
+def test_race_against_the_published_table_in_standard_errors():
+    r = race({"RS": RACED["random"], "mine": RACED["rea"]}, TOY, runs=6, budget=150, epoch=3,
+             progress=False)
+    got = r.against(NB201_SEARCH_TABLE)
+    assert list(got) == ["RS"]  # only names that are rows, unless told which row
+    acc, (m, sd) = r.final["RS"], NB201_SEARCH_TABLE["RS"]
+    z = (acc.mean() - m) / math.hypot(acc.std() / math.sqrt(6), sd / math.sqrt(500))
+    assert got["RS"] == pytest.approx((acc.mean(), m, z))
+    assert list(r.against(NB201_SEARCH_TABLE, rows={"mine": "REA"})) == ["mine"]
+    with pytest.raises(KeyError, match="rows"):
+        r.against(NB201_SEARCH_TABLE, rows={"mine": "DARTS"})
+    assert set(NB201_SEARCH_TABLE) == {"RS", "REA", "REINFORCE", "BOHB"}
+    assert "Table 5" in NB201_SEARCH_TABLE.source and NB201_SEARCH_TABLE.runs == 500
+
+
+def test_race_rejects_bad_arguments_clearly():
+    with pytest.raises(ValueError, match="runs must be a positive int"):
+        race(RACED, TOY, runs=0, budget=100)
+    with pytest.raises(ValueError, match="runs must be a positive int"):
+        race(RACED, TOY, runs=True, budget=100)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        race({}, TOY, runs=2, budget=100)
+    with pytest.raises(TypeError, match=r"strategies\['x'\] must be a factory"):
+        race({"x": RandomSearch(SPACE)}, TOY, runs=2, budget=100)
+    with pytest.raises(TypeError, match=r"strategies\['x'\]\(0\) returned Arch, not a strategy"):
+        race({"x": lambda seed: OPTIMUM}, TOY, runs=2, budget=100)
+    with pytest.raises(TypeError, match="bench must be a Benchmark"):
+        race(RACED, "toy", runs=2, budget=100)
+    with pytest.raises(ValueError, match="budget"):
+        race(RACED, TOY, runs=2, progress=False)
+
+
+def test_race_shows_a_progress_bar_that_can_be_turned_off(capsys):
+    import tqdm.std
+    shown = []
+    real = tqdm.std.tqdm.__init__
+
+    def spy(self, *args, **kwargs):
+        shown.append(kwargs.get("disable"))
+        real(self, *args, **kwargs)
+    tqdm.std.tqdm.__init__ = spy
+    try:
+        race({"random": RACED["random"]}, TOY, runs=2, budget=50)
+        race({"random": RACED["random"]}, TOY, runs=2, budget=50, progress=False)
+    finally:
+        tqdm.std.tqdm.__init__ = real
+    assert shown == [False, True]

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..history import History
+from ..search.race import Race
 
 __all__ = ["history", "race", "race_outcomes", "bilevel"]
 
@@ -52,8 +53,11 @@ def history(histories, ax=None, by: str = "reported", label: str | None = None, 
 
 
 def _race_runs(results) -> dict:
+    if isinstance(results, Race):
+        return results.histories
     if not isinstance(results, dict) or not results:
-        raise ValueError("results must be a non-empty dict: strategy name -> list of Histories")
+        raise ValueError("results must be a Race (nk.search.race) or a non-empty dict: "
+                         "strategy name -> list of Histories")
     for name, runs in results.items():
         if isinstance(runs, History) or not len(runs):
             raise ValueError(f"results[{name!r}] must be a non-empty list of Histories (one per run)")
@@ -61,10 +65,14 @@ def _race_runs(results) -> dict:
 
 
 def race(results, ax=None, by: str = "reported", band: bool = True, optimum: float | None = None):
-    """One mean best-so-far curve with a 95% band per strategy; ``results``: {name: [History, ...]}.
+    """One mean best-so-far curve with a 95% band per strategy; ``results``: a ``Race`` or
+    {name: [History, ...]}.
 
-    ``optimum``: a value to draw as a dashed line, e.g. the best arch of the benchmark.
+    ``optimum``: a value to draw as a dashed line, e.g. the best arch of the benchmark (default for
+    a Race: its ``optimum``).
     """
+    if optimum is None and isinstance(results, Race):
+        optimum = results.optimum
     results = _race_runs(results)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
@@ -77,7 +85,8 @@ def race(results, ax=None, by: str = "reported", band: bool = True, optimum: flo
 
 
 def race_outcomes(results, ax=None, by: str = "reported"):
-    """What each run returned: the final incumbent's ``by`` per run, a box and the points per strategy."""
+    """What each run returned: the final incumbent's ``by`` per run, a box and the points per strategy
+    (``results``: a ``Race`` or {name: [History, ...]})."""
     results = _race_runs(results)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")

@@ -112,12 +112,12 @@ class Searcher:
     ``step()`` asks the strategy for a proposal, charges its training time, records the ``Trial``
     in ``history_`` and tells the strategy the result. Under a ``budget`` the first query that would
     overrun it is neither charged nor shown (NB201's rule): ``step()`` then returns None and
-    ``done_`` is True. ``fidelity``, ``report_epoch`` and ``report`` as in ``run``; ``reset()``
+    ``done_`` is True. ``epoch``, ``report_epoch`` and ``report`` as in ``run``; ``reset()``
     starts over.
     """
 
     def __init__(self, strategy, bench: Benchmark, budget: float | None = None,
-                 fidelity: int | None = None, report_epoch: int | None = None,
+                 epoch: int | None = None, report_epoch: int | None = None,
                  report: str = "valid"):
         if not all(callable(getattr(strategy, m, None)) for m in ("propose", "observe")):
             raise TypeError(f"{_name(strategy)} is not a strategy: it needs propose() and "
@@ -125,7 +125,7 @@ class Searcher:
         if budget is not None and not (isinstance(budget, (int, float)) and budget > 0
                                        and math.isfinite(budget)):
             raise ValueError(f"budget must be a positive number of simulated seconds, got {budget!r}")
-        self.fidelity = _check_epoch(bench, fidelity, "fidelity")
+        self.epoch = _check_epoch(bench, epoch, "epoch")
         self.report_epoch = _check_epoch(bench, report_epoch, "report_epoch")
         if report not in ("valid", "test"):
             raise ValueError(f"report must be 'valid' or 'test', got {report!r}")
@@ -163,13 +163,13 @@ class Searcher:
         if isinstance(proposal, Proposal):
             arch, epoch, info = proposal.arch, proposal.epoch, dict(proposal.info)
             if epoch is None:
-                epoch = self.fidelity
+                epoch = self.epoch
             elif epoch not in bench.valid_acc:
                 raise ValueError(f"{_name(strategy)} proposed {epoch!r} epochs of training, but "
                                  f"{bench.name} has results after {list(bench.fidelities)} epochs "
                                  "only (tell the strategy, e.g. BOHB(..., fidelities=bench.fidelities))")
         else:
-            arch, epoch, info = proposal, self.fidelity, {}
+            arch, epoch, info = proposal, self.epoch, {}
         if not isinstance(arch, Arch):
             raise TypeError(f"{_name(strategy)}.propose() returned {type(arch).__name__}; "
                             "expected an Arch or a Proposal")
@@ -212,16 +212,16 @@ class Searcher:
 
 
 def run(strategy, bench: Benchmark, budget: float | None = None,
-        fidelity: int | None = None, report_epoch: int | None = None,
+        epoch: int | None = None, report_epoch: int | None = None,
         max_trials: int | None = None, report: str = "valid") -> History:
     """Search ``bench`` with ``strategy`` until ``budget`` simulated seconds (or ``max_trials``).
 
-    ``fidelity``: epochs a plain-Arch proposal is trained for (default: ``bench.final_epoch``;
-    NB201's protocol is ``fidelity=12``). ``report_epoch``: the epoch whose accuracy is reported
+    ``epoch``: epochs a plain-Arch proposal is trained for, i.e. the training epoch whose result the
+    strategy is told (default: ``bench.final_epoch``; NB201's protocol is ``epoch=12``). ``report_epoch``: the epoch whose accuracy is reported
     (default: ``bench.final_epoch``); ``report``: 'valid' (NB201's search table) or 'test'
     accuracy. The strategy is reset first.
     """
-    searcher = Searcher(strategy, bench, budget, fidelity, report_epoch, report)
+    searcher = Searcher(strategy, bench, budget, epoch, report_epoch, report)
     if budget is None and max_trials is None:
         raise ValueError("give a budget (simulated seconds) or max_trials, or both")
     if max_trials is not None and (not isinstance(max_trials, int) or max_trials < 1):

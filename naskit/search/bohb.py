@@ -21,12 +21,12 @@ waits for a rung's results before promoting: ``propose()`` raises if they are mi
 from __future__ import annotations
 
 import math
-from collections import deque
 
 import numpy as np
 
 from ..space import Arch
-from .base import Proposal, Strategy
+from ._brackets import Brackets
+from .base import Proposal
 
 __all__ = ["BOHB", "hyperband_rungs"]
 
@@ -54,7 +54,7 @@ def hyperband_rungs(min_epoch: int, max_epoch: int, eta: int = 3, fidelities=Non
     return tuple(sorted(rungs))
 
 
-class BOHB(Strategy):
+class BOHB(Brackets):
     """Hyperband brackets over ``rungs`` with model-based proposals (see the module docstring).
 
     ``rungs`` are the epoch counts used; bracket ``b`` (cycling ``s = S, S-1, ..., 0`` with
@@ -104,42 +104,16 @@ class BOHB(Strategy):
         self._codes = {r: [] for r in self.rungs}      # each observation's ops as op indices
         self._trained = {r: set() for r in self.rungs}  # the same, as a set of tuples
         self._op_index = {op: k for k, op in enumerate(self.space.ops)}
-        self.bracket_, self.rung_ = 0, 0
-        self._to_draw, self._queue, self._pending, self._results = 0, deque(), 0, []
-        self._start_bracket()
+        self._reset_brackets()
 
-    def _schedule(self) -> list[tuple[int, int]]:
-        S = len(self.rungs) - 1
-        return self.bracket_sizes(S - self.bracket_ % (S + 1))
-
-    def _start_bracket(self) -> None:
-        self.rung_, self._results = 0, []
-        self._to_draw = self._schedule()[0][0]
-
-    def _advance(self) -> None:
-        schedule = self._schedule()
-        if self.rung_ + 1 < len(schedule):
-            keep = schedule[self.rung_ + 1][0]
-            best = sorted(self._results, key=lambda r: -r[1])[:keep]  # stable: earlier first
-            self.rung_ += 1
-            self._results = []
-            self._queue.extend(a for a, _ in best)
-        else:
-            self.bracket_ += 1
-            self._start_bracket()
+    def _n_rungs(self) -> int:
+        return len(self.rungs)
 
     def _propose(self) -> Proposal:
-        while not (self._to_draw or self._queue):
-            if self._pending:
-                raise RuntimeError(f"BOHB waits for {self._pending} result(s) of rung "
-                                   f"{self.rung_} before it can promote; call observe() first")
-            self._advance()
-        epoch = self._schedule()[self.rung_][1]
+        arch, epoch = self._next()
         info = {"bracket": self.bracket_, "rung": self.rung_}
-        self._pending += 1
-        if self._queue:
-            return Proposal(self._queue.popleft(), epoch, {**info, "model": None})
-        self._to_draw -= 1
+        if arch is not None:
+            return Proposal(arch, epoch, {**info, "model": None})
         arch, model = self._draw(epoch)
         return Proposal(arch, epoch, {**info, "model": model})
 
@@ -149,14 +123,10 @@ class BOHB(Strategy):
             self.observations_[result.epoch].append((arch, fitness))
             self._codes[result.epoch].append(code)
             self._trained[result.epoch].add(code)
-        if self._pending and result.epoch == self._schedule()[self.rung_][1]:
-            self._pending -= 1
-            self._results.append((arch, fitness))
+        if result.epoch == self._schedule()[self.rung_][1]:
+            self._record(arch, fitness)
 
     # -- the model -----------------------------------------------------------------------------
-    def _arch(self, code) -> Arch:
-        return Arch.from_ops([self.space.ops[k] for k in code], self.space.n_nodes)
-
     def _random(self, exclude) -> Arch:
         for _ in range(1000):
             code = tuple(int(k) for k in self.np_rng_.integers(len(self.space.ops), size=self.space.n_edges))

@@ -27,12 +27,12 @@ model, and a ``random_fraction`` of the others, are uniform; trained archs are n
 from __future__ import annotations
 
 import math
-from collections import deque
 
 import numpy as np
 
 from ..space import Arch
-from .base import Proposal, Strategy
+from ._brackets import Brackets
+from .base import Proposal
 
 __all__ = ["HpBandSterBOHB"]
 
@@ -42,14 +42,16 @@ def _positive_int(name, v):
         raise ValueError(f"{name} must be a positive int, got {v!r}")
 
 
-class HpBandSterBOHB(Strategy):
+class HpBandSterBOHB(Brackets):
     """HpBandSter's BOHB, by default with NAS-Bench-201's settings (see the module docstring).
 
     ``query_epoch``: epochs every evaluation is trained (and charged) for, whatever its budget
     (NB201: 12); ``None`` trains each for its budget, which must then be a whole number of epochs.
     Notes ``info={"bracket": b, "stage": i, "budget": epochs, "model": True/False/None}``
-    (None: promoted, not newly drawn).
+    (None: promoted, not newly drawn); ``rung_`` is HpBandSter's stage.
     """
+
+    _promote_in_drawn_order = True  # HpBandSter runs promoted configurations in the order drawn
 
     def __init__(self, space, min_budget: float = 12, max_budget: float = 200, eta: int = 3,
                  query_epoch: int | None = 12, n_samples: int = 4, random_fraction: float = 0.0,
@@ -106,58 +108,27 @@ class HpBandSterBOHB(Strategy):
         self._op_index = {op: k for k, op in enumerate(self.space.ops)}
         self.results_: dict[float, list[tuple[tuple[int, ...], float]]] = {}  # budget -> (ops, loss)
         self.models_: dict[float, tuple] = {}  # budget -> (good, good bw, bad, bad bw)
-        self.bracket_, self.stage_ = 0, 0
-        self._to_draw, self._queue, self._pending, self._stage = 0, deque(), 0, []
-        self._start_bracket()
+        self._reset_brackets()
 
-    def _schedule(self):
-        k = len(self.budgets)
-        return self.bracket_sizes(k - 1 - self.bracket_ % k)
-
-    def _start_bracket(self):
-        self.stage_, self._stage = 0, []
-        self._to_draw = self._schedule()[0][0]
-
-    def _advance(self):
-        schedule = self._schedule()
-        if self.stage_ + 1 < len(schedule):
-            keep = schedule[self.stage_ + 1][0]
-            best = np.argsort([-f for _, f in self._stage], kind="stable")[:keep]
-            self._queue.extend(self._stage[i][0] for i in sorted(best))  # in the order drawn
-            self.stage_, self._stage = self.stage_ + 1, []
-        else:
-            self.bracket_ += 1
-            self._start_bracket()
+    def _n_rungs(self) -> int:
+        return len(self.budgets)
 
     def _propose(self) -> Proposal:
-        while not (self._to_draw or self._queue):
-            if self._pending:
-                raise RuntimeError(f"BOHB waits for {self._pending} result(s) of stage "
-                                   f"{self.stage_} before it can promote; call observe() first")
-            self._advance()
-        budget = self._schedule()[self.stage_][1]
+        code, budget = self._next()
         epoch = self.query_epoch if self.query_epoch is not None else int(round(budget))
-        info = {"bracket": self.bracket_, "stage": self.stage_, "budget": budget}
-        self._pending += 1
-        if self._queue:
-            code, model = self._queue.popleft(), None
-        else:
-            self._to_draw -= 1
+        info = {"bracket": self.bracket_, "stage": self.rung_, "budget": budget}
+        model = None
+        if code is None:
             code, model = self._draw()
         return Proposal(self._arch(code), epoch, {**info, "model": model})
 
     def _observe(self, arch, fitness, result, step):
         code = tuple(self._op_index[op] for op in arch.ops)
-        budget = self._schedule()[self.stage_][1]
-        if self._pending:
-            self._pending -= 1
-            self._stage.append((code, fitness))
+        budget = self._schedule()[self.rung_][1]
+        self._record(code, fitness)
         self._new_result(budget, code, 100.0 - fitness)  # HpBandSter minimises NB201's loss
 
     # -- the model -----------------------------------------------------------------------------
-    def _arch(self, code) -> Arch:
-        return Arch.from_ops([self.space.ops[k] for k in code], self.space.n_nodes)
-
     def _new_result(self, budget, code, loss):
         if self.models_ and max(self.models_) > budget:
             return  # HpBandSter stops recording a budget once a higher one has a model

@@ -13,9 +13,10 @@ best ``parent_ratio`` of the population, then fill a new generation with mutants
 (each edge's op resampled with probability ``mutation_prob``) and uniform crossovers of two random
 parents (each edge's op taken from either).
 
-``evolution_frames(history, strategy)`` replays a finished search of either kind cycle by cycle
-(the members bred from, the tournament, the parent(s), the child and its changed edges, who left),
-the data an evolution stepper shows.
+Both record what they do in the trial they propose (``info``): the members bred from
+(``"population"``), the tournament or the parents, and who leaves when the child joins
+(``"removed"``). ``EvolutionFrame.of(history, step)`` only reads those notes back, cycle by cycle,
+for an evolution stepper; it knows no population rule of its own.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from ..history import History, Trial
 from ..space import Arch
 from .base import Proposal, Strategy
 
-__all__ = ["RegularizedEvolution", "GeneticEvolution", "EvolutionFrame", "evolution_frames"]
+__all__ = ["RegularizedEvolution", "GeneticEvolution", "EvolutionFrame"]
 
 _REMOVALS = ("oldest", "worst")
 
@@ -48,10 +49,14 @@ def _fraction(name: str, value, low_open: bool = False) -> float:
 class RegularizedEvolution(Strategy):
     """Ageing evolution: tournament selection, one-edge mutation, the oldest member dies.
 
-    ``population_`` holds ``(arch, fitness, step)`` from oldest to youngest; a child's trial notes
-    ``info={"parent": step, "sample": (steps...)}`` (the parent's history step and the tournament's
-    draws in order), the initial random ones ``{"parent": None, "sample": ()}``. ``removal``:
-    'oldest' (ageing, the paper's method) or 'worst' (its non-ageing control; ties: the oldest).
+    ``population_`` holds ``(arch, fitness, step)`` from oldest to youngest. Each proposal notes
+    ``info={"parent": step, "sample": (steps...), "population": (steps...), "removed": (steps...)}``:
+    the parent's history step, the tournament's draws in order, the living members it was bred
+    from (oldest first) and the member that leaves when it joins (none while the first population
+    fills; the initial random ones have ``"parent": None, "sample": ()``). Who leaves does not
+    depend on the child's fitness, so it is decided when the child is proposed, by ``_leaving()``,
+    the rule ``observe`` then applies. ``removal``: 'oldest' (ageing, the paper's method) or
+    'worst' (its non-ageing control; ties: the oldest).
     """
 
     def __init__(self, space, population_size: int = 10, sample_size: int = 3,
@@ -72,23 +77,32 @@ class RegularizedEvolution(Strategy):
     def _reset(self):
         self.population_: deque = deque()
 
-    def _propose(self) -> Proposal:
-        if self.n_observed_ < self.population_size:
-            return Proposal(self.space.sample(seed=self.rng_), info={"parent": None, "sample": ()})
+    def _leaving(self) -> int | None:
+        """The position in ``population_`` of the member that leaves when the next one joins."""
         members = self.population_
+        if len(members) < self.population_size:
+            return None
+        if self.removal == "oldest":
+            return 0  # ageing: remove the oldest, not the worst
+        return min(range(len(members)), key=lambda i: members[i][1])  # the oldest of the worst
+
+    def _propose(self) -> Proposal:
+        members, gone = self.population_, self._leaving()
+        notes = {"population": tuple(m[2] for m in members),
+                 "removed": () if gone is None else (members[gone][2],)}
+        if self.n_observed_ < self.population_size:
+            return Proposal(self.space.sample(seed=self.rng_),
+                            info={"parent": None, "sample": (), **notes})
         sample = [members[self.rng_.randrange(len(members))] for _ in range(self.sample_size)]
         parent = max(sample, key=lambda m: m[1])  # the first of equals wins, as max() keeps it
         return Proposal(self.space.mutate(parent[0], seed=self.rng_),
-                        info={"parent": parent[2], "sample": tuple(m[2] for m in sample)})
+                        info={"parent": parent[2], "sample": tuple(m[2] for m in sample), **notes})
 
     def _observe(self, arch, fitness, result, step):
-        members = self.population_
-        if len(members) >= self.population_size:
-            if self.removal == "oldest":
-                members.popleft()  # ageing: remove the oldest, not the worst
-            else:  # min() keeps the first of equals: the oldest of the worst
-                del members[min(range(len(members)), key=lambda i: members[i][1])]
-        members.append((arch, fitness, step))
+        gone = self._leaving()
+        if gone is not None:
+            del self.population_[gone]
+        self.population_.append((arch, fitness, step))
 
 
 class GeneticEvolution(Strategy):
@@ -100,7 +114,10 @@ class GeneticEvolution(Strategy):
     ``round(parent_ratio * population_size)`` of the parents and the children. One change from
     OFA, which scored children with a free accuracy predictor: a mutant identical to its parent is
     redrawn, since here every evaluation is paid for. Notes ``info={"generation": g, "parents":
-    (steps...)}``.
+    (steps...), "population": (steps...), "removed": (steps...)}``: the members bred from
+    (generation 0: its members observed so far; later: the generation's parents, best first, and on
+    its first child the whole pool the parents were selected from) and, on a generation's first
+    child, the members the selection dropped.
     """
 
     def __init__(self, space, population_size: int = 20, parent_ratio: float = 0.25,
@@ -125,6 +142,7 @@ class GeneticEvolution(Strategy):
         self.parents_: list = []      # (arch, fitness, step), best first
         self.children_: list = []     # observed members of the current generation
         self.queue_: deque = deque()  # proposals of the current generation not yet made
+        self._selection = None        # (pool, dropped) steps of the last selection, to note once
 
     def _mutant(self, arch: Arch) -> Arch:
         rng, ops = self.rng_, self.space.ops
@@ -145,6 +163,7 @@ class GeneticEvolution(Strategy):
                                for _ in range(self.population_size))
             return
         self.parents_, self.children_ = pool[:self.n_parents], []
+        self._selection = (tuple(m[2] for m in pool), tuple(m[2] for m in pool[self.n_parents:]))
         self.generation_ += 1
         rng, parents, g = self.rng_, self.parents_, self.generation_
         n_mutants = round(self.mutation_ratio * self.population_size)
@@ -161,7 +180,13 @@ class GeneticEvolution(Strategy):
     def _propose(self) -> Proposal:
         if not self.queue_:
             self._breed()
-        return self.queue_.popleft()
+        p = self.queue_.popleft()
+        if self._selection is not None:  # a generation's first child: the selection just made
+            (population, removed), self._selection = self._selection, None
+        else:
+            members = self.parents_ if self.generation_ else self.children_
+            population, removed = tuple(m[2] for m in members), ()
+        return Proposal(p.arch, info={**p.info, "population": population, "removed": removed})
 
     def _observe(self, arch, fitness, result, step):
         self.children_.append((arch, fitness, step))
@@ -169,7 +194,8 @@ class GeneticEvolution(Strategy):
 
 @dataclass(frozen=True)
 class EvolutionFrame:
-    """One cycle of an evolution: the members bred from, the picks, the child, who left.
+    """One cycle of an evolution, as the strategy noted it: the members bred from, the picks, the
+    child, who left.
 
     ``population``: the members alive when the child is bred, before this cycle's removals (REA:
     the living population, oldest first; genetic: generation 0 so far, then the generation's
@@ -187,6 +213,33 @@ class EvolutionFrame:
     removed: tuple[int, ...] = ()
     generation: int | None = None
 
+    @classmethod
+    def of(cls, history: History, step: int) -> "EvolutionFrame":
+        """The frame of ``history[step]``, read from the notes its strategy left in the trial."""
+        if not isinstance(history, History):
+            raise TypeError(f"expected a History, got {type(history).__name__}")
+        if not 0 <= step < len(history):
+            raise IndexError(f"step {step} is outside the history: choose 0..{len(history) - 1}")
+        t = history[step]
+        missing = [k for k in ("population", "removed") if k not in t.info]
+        if not ("parent" in t.info or "parents" in t.info):
+            missing.append("parent")
+        if missing:
+            raise ValueError(f"trial {t.step} has no {' or '.join(map(repr, missing))} note: the history was "
+                             f"not made by RegularizedEvolution or GeneticEvolution (its strategy: "
+                             f"{history.strategy or '?'})")
+        if "parents" in t.info:
+            parents, sample, generation = tuple(t.info["parents"]), (), t.info.get("generation")
+        else:
+            parents = () if t.info["parent"] is None else (t.info["parent"],)
+            sample, generation = tuple(t.info.get("sample", ())), None
+        changed = ()
+        if parents:
+            ops = history[parents[0]].arch.ops
+            changed = tuple(e for e, (a, b) in enumerate(zip(ops, t.arch.ops)) if a != b)
+        return cls(t, tuple(history[s] for s in t.info["population"]), sample, parents, changed,
+                   tuple(t.info["removed"]), generation)
+
     @property
     def step(self) -> int:
         """The history step of the child."""
@@ -197,68 +250,15 @@ class EvolutionFrame:
         """How many trials ago each population member was born, when the child is."""
         return tuple(self.step - m.step for m in self.population)
 
+    @property
+    def survivors(self) -> tuple[int, ...]:
+        """The steps alive once the child has joined, the child last (regularized evolution's
+        population after this cycle; a genetic generation's parents and this child)."""
+        gone = set(self.removed)
+        return tuple(m.step for m in self.population if m.step not in gone) + (self.step,)
+
     def __repr__(self):
         gen = "" if self.generation is None else f", generation={self.generation}"
         return (f"EvolutionFrame(step={self.step}{gen}, {len(self.population)} members, "
                 f"sample={self.sample}, parents={self.parents}, mutated={self.mutated}, "
                 f"removed={self.removed}, child fitness={self.child.fitness:.2f})")
-
-
-def _changed(child: Trial, history: History, parents) -> tuple[int, ...]:
-    if not parents:
-        return ()
-    ops = history[parents[0]].arch.ops
-    return tuple(e for e, (a, b) in enumerate(zip(ops, child.arch.ops)) if a != b)
-
-
-def _need(history: History, key: str, strategy) -> None:
-    for t in history:
-        if key not in t.info:
-            raise ValueError(f"trial {t.step} has no {key!r} note: the history was not made by "
-                             f"{type(strategy).__name__} (its strategy: {history.strategy or '?'})")
-
-
-def evolution_frames(history: History, strategy) -> list[EvolutionFrame]:
-    """One ``EvolutionFrame`` per trial of ``history``, searched by ``strategy``'s settings.
-
-    ``strategy`` is the ``RegularizedEvolution`` or ``GeneticEvolution`` (its population size and
-    number of parents are read; it is not run). REA's population is the ageing rule replayed:
-    the last ``population_size`` trials before the child, the oldest of which leaves (with
-    ``removal="worst"``, the members left after removing the worst each cycle).
-    """
-    if not isinstance(history, History):
-        raise TypeError(f"expected a History, got {type(history).__name__}")
-    if isinstance(strategy, RegularizedEvolution):
-        _need(history, "parent", strategy)
-        size, frames, members = strategy.population_size, [], []
-        for t in history:
-            parents = () if t.info["parent"] is None else (t.info["parent"],)
-            gone = None
-            if len(members) >= size:  # the child pushes one member out, as in _observe
-                gone = members[0] if strategy.removal == "oldest" else min(members, key=lambda m: m.fitness)
-            frames.append(EvolutionFrame(
-                t, tuple(members), tuple(t.info.get("sample", ())), parents,
-                _changed(t, history, parents), () if gone is None else (gone.step,)))
-            if gone is not None:
-                members.remove(gone)
-            members.append(t)
-        return frames
-    if isinstance(strategy, GeneticEvolution):
-        _need(history, "generation", strategy)
-        elite: list[Trial] = []
-        children: list[Trial] = []
-        generation, frames = 0, []
-        for t in history:
-            removed, members = (), elite if generation else children
-            if t.info["generation"] != generation:  # a new generation: the best survive
-                members = sorted(elite + children, key=lambda m: -m.fitness)  # stable, as _breed
-                elite, children = members[:strategy.n_parents], []
-                removed = tuple(m.step for m in members[strategy.n_parents:])
-                generation = t.info["generation"]
-            parents = tuple(t.info["parents"])
-            frames.append(EvolutionFrame(t, tuple(members), (), parents,
-                                         _changed(t, history, parents), removed, generation))
-            children.append(t)
-        return frames
-    raise TypeError(f"evolution_frames replays RegularizedEvolution or GeneticEvolution, "
-                    f"got {type(strategy).__name__}")

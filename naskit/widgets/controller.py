@@ -3,9 +3,10 @@
 ``ControllerInspector`` drives a ``nk.search.Reinforce`` strategy (Williams 1992; the per-edge
 softmax controller NAS-Bench-201 ran, after Zoph & Le, ICLR 2017) one paid query at a time through
 ``nk.search.Searcher`` on the benchmark's simulated clock, and shows the per-edge op probabilities
-and the trace of reward, baseline, advantage and entropy. Buttons step, run ``n`` steps or reset;
-everything shown is an attribute, drawn through ``naskit.plot`` into PNG bytes, and ``display()``
-is never called.
+and the trace of reward, baseline, advantage and entropy, side by side (560 px each, at most 440 px
+tall under the buttons and the summary: it fits a 1280x720 screen). Buttons step, run ``n`` steps
+or reset; everything shown is an attribute, drawn through ``naskit.plot`` into PNG bytes, and
+``display()`` is never called.
 """
 from __future__ import annotations
 
@@ -20,17 +21,19 @@ from ..search import Reinforce, Searcher
 
 __all__ = ["ControllerInspector"]
 
+POLICY_SIZE, TRACE_SIZE = (5.6, 3.6), (5.6, 4.4)  # inches at 100 dpi
+
 
 class ControllerInspector(widgets.VBox):
     """Buttons to step, run or reset a ``Reinforce`` search; its policy and update trace as images."""
 
-    def __init__(self, strategy: Reinforce, bench, fidelity: int | None = None,
+    def __init__(self, strategy: Reinforce, bench, epoch: int | None = None,
                  budget: float | None = None, n_steps: int = 20):
         if not isinstance(strategy, Reinforce):
             raise TypeError(f"ControllerInspector drives a Reinforce strategy, got "
                             f"{type(strategy).__name__}")
         self.strategy, self.bench = strategy, bench
-        self.searcher = Searcher(strategy, bench, budget=budget, fidelity=fidelity)
+        self.searcher = Searcher(strategy, bench, budget=budget, epoch=epoch)
         self.step_button = widgets.Button(description="step", tooltip="one proposal and update")
         self.run_button = widgets.Button(description="run", tooltip="n_steps proposals and updates")
         self.reset_button = widgets.Button(description="reset", tooltip="back to a uniform policy")
@@ -39,8 +42,8 @@ class ControllerInspector(widgets.VBox):
         self.step_button.on_click(self._on_step)
         self.run_button.on_click(self._on_run)
         self.reset_button.on_click(self._on_reset)
-        self.policy_image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
-        self.trace_image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
+        self.policy_image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
+        self.trace_image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
         self.summary = widgets.HTML()
         for w, css in ((self.policy_image, "policy"), (self.trace_image, "trace"),
                        (self.summary, "summary")):
@@ -49,7 +52,7 @@ class ControllerInspector(widgets.VBox):
             widgets.HBox([self.step_button, self.n_steps, self.run_button, self.reset_button]),
             self.summary,
             widgets.HBox([self.policy_image, self.trace_image],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="center"))])
+                         layout=widgets.Layout(align_items="flex-start"))])
         self.add_class("naskit-controller-inspector")
         self.reset()
 
@@ -106,10 +109,10 @@ class ControllerInspector(widgets.VBox):
         self.policy_image.value = render_png(lambda ax: plot.policy(
             self.probabilities, space.ops, ax=ax, edges=edges,
             actions=s.actions_[-1] if s.actions_ else None,
-            title=f"policy after {self.steps_} updates"), (6.4, 4.0))
+            title=f"policy after {self.steps_} updates"), POLICY_SIZE)
         self.trace_image.value = render_png(lambda fig: plot.controller_trace(
             s.rewards_, s.baselines_, s.advantages_, s.entropies_,
-            ax=fig.subplots(3, 1, sharex=True)), (6.4, 5.2), axes=False)
+            ax=fig.subplots(3, 1, sharex=True)), TRACE_SIZE, axes=False)
 
     def _summary(self) -> str:
         s, h = self.strategy, self.searcher.history_
@@ -123,5 +126,12 @@ class ControllerInspector(widgets.VBox):
                          f"advantage {s.advantages_[-1]:+.2f}")
             best = h.best()
             lines.append(f"<b>best so far</b> {best.fitness:.2f}% (step {best.step})")
-        lines.append(f"<b>most probable arch</b> <code>{html.escape(str(s.best_arch()))}</code>")
+        lines.append(self._most_probable())
         return "<br>".join(lines)
+
+    def _most_probable(self) -> str:
+        p = self.probabilities
+        if np.allclose(p, p[:, :1]):  # every op equally likely: an argmax would only pick a tie
+            return (f"<b>most probable arch</b>: none, the policy is uniform (each op "
+                    f"{1 / p.shape[1]:.2f} on every edge)")
+        return f"<b>most probable arch</b> <code>{html.escape(str(self.strategy.best_arch()))}</code>"

@@ -1,11 +1,13 @@
 """The evolution stepper: watch an evolutionary search one cycle at a time.
 
 ``EvolutionStepper`` replays a regularized evolution (Real et al., AAAI 2019) or an OFA-style
-genetic search (Cai et al., ICLR 2020) frame by frame (``nk.search.evolution_frames``): the
-population as fitness against age, the tournament drawn from it, the parent and child cells with
-the changed edges marked (both parents of a crossover), the member that leaves, and the
-best-so-far curve up to that step. A slider (with play/pause) picks the step; everything shown is
-an attribute, drawn through ``naskit.plot`` into PNG bytes, and ``display()`` is never called.
+genetic search (Cai et al., ICLR 2020) frame by frame, reading what the strategy noted in each
+trial (``nk.search.EvolutionFrame.of``): the population as fitness against age, the tournament
+drawn from it, the parent and child cells with the changed edges marked (both parents of a
+crossover), the member that leaves, and the best-so-far curve up to that step. A slider (with
+play/pause) picks the step; everything shown is an attribute, drawn through ``naskit.plot`` into
+PNG bytes, and ``display()`` is never called. The layout fits a 1280x720 screen: the population
+and the summary on the left, the cells and the best-so-far curve in tabs on the right.
 """
 from __future__ import annotations
 
@@ -17,23 +19,26 @@ import traitlets
 from .. import plot
 from ..plot._png import render_png as _png
 from ..history import History
-from ..search import GeneticEvolution, RegularizedEvolution, evolution_frames, run
+from ..search import EvolutionFrame, GeneticEvolution, RegularizedEvolution, run
 
 __all__ = ["EvolutionStepper"]
 
+# Figure sizes (inches at 100 dpi): population 540x360 px on the left; on the right a tab bar and up
+# to three cells of 420x180 px (a crossover's two parents and the child), or the best-so-far curve.
+POPULATION_SIZE, CELL_SIZE, BEST_SIZE = (5.4, 3.6), (4.2, 1.8), (4.2, 3.4)
 
 
 class EvolutionStepper(widgets.VBox):
     """Step through an evolution: population, tournament, parent and child cells, best so far.
 
     Give a ``RegularizedEvolution`` or ``GeneticEvolution`` and either its finished ``history`` or
-    a ``bench`` (with ``budget`` and/or ``max_trials``, ``fidelity``) to run it on now.
+    a ``bench`` (with ``budget`` and/or ``max_trials``, ``epoch``) to run it on now.
     """
 
     step = traitlets.Int(0, help="the history step whose cycle is shown")
 
     def __init__(self, strategy, bench=None, budget: float | None = None,
-                 fidelity: int | None = None, max_trials: int | None = None,
+                 epoch: int | None = None, max_trials: int | None = None,
                  history: History | None = None, interval_ms: int = 600):
         if not isinstance(strategy, (RegularizedEvolution, GeneticEvolution)):
             raise TypeError(f"EvolutionStepper shows RegularizedEvolution or GeneticEvolution, "
@@ -41,11 +46,11 @@ class EvolutionStepper(widgets.VBox):
         if history is None:
             if bench is None:
                 raise ValueError("give the history of a finished search, or a bench to run it on")
-            history = run(strategy, bench, budget=budget, fidelity=fidelity, max_trials=max_trials)
+            history = run(strategy, bench, budget=budget, epoch=epoch, max_trials=max_trials)
         if not len(history):
             raise ValueError(f"{history!r} is empty: nothing to step through")
         self.strategy, self.history_ = strategy, history
-        self.frames_ = evolution_frames(history, strategy)
+        self.frames_ = [EvolutionFrame.of(history, k) for k in range(len(history))]
         self._times = [t.time for t in history]
         best = history.best_so_far("fitness")[1]
         pad = max(0.5, 0.05 * (best.max() - best.min()))
@@ -53,27 +58,30 @@ class EvolutionStepper(widgets.VBox):
 
         last = len(self.frames_) - 1
         self.slider = widgets.IntSlider(0, min=0, max=last, description="step",
-                                        continuous_update=False, layout=widgets.Layout(width="60%"))
+                                        continuous_update=False, layout=widgets.Layout(width="480px"))
         self.play = widgets.Play(value=0, min=0, max=last, interval=interval_ms, description="play")
         widgets.link((self.play, "value"), (self.slider, "value"))  # kernel-side: testable
         traitlets.link((self.slider, "value"), (self, "step"))
         image = dict(format="png")
-        self.population_image = widgets.Image(**image, layout=widgets.Layout(max_width="560px"))
-        self.best_image = widgets.Image(**image, layout=widgets.Layout(max_width="560px"))
-        self.parent_image = widgets.Image(**image, layout=widgets.Layout(max_width="504px"))
-        self.second_parent_image = widgets.Image(**image, layout=widgets.Layout(max_width="504px"))
-        self.child_image = widgets.Image(**image, layout=widgets.Layout(max_width="504px"))
-        self.summary = widgets.HTML()
+        px = lambda size: widgets.Layout(width=f"{100 * size[0]:.0f}px")  # noqa: E731
+        self.population_image = widgets.Image(**image, layout=px(POPULATION_SIZE))
+        self.best_image = widgets.Image(**image, layout=px(BEST_SIZE))
+        self.parent_image = widgets.Image(**image, layout=px(CELL_SIZE))
+        self.second_parent_image = widgets.Image(**image, layout=px(CELL_SIZE))
+        self.child_image = widgets.Image(**image, layout=px(CELL_SIZE))
+        self.summary = widgets.HTML(layout=widgets.Layout(width=f"{100 * POPULATION_SIZE[0]:.0f}px"))
         for w, css in ((self.population_image, "population"), (self.best_image, "best"),
                        (self.parent_image, "parent"), (self.second_parent_image, "second-parent"),
                        (self.child_image, "child"), (self.summary, "summary")):
             w.add_class(f"naskit-evolution-{css}")
+        self.tabs = widgets.Tab(children=[
+            widgets.VBox([self.parent_image, self.second_parent_image, self.child_image]),
+            widgets.VBox([self.best_image])])
+        self.tabs.titles = ("parent and child", "best so far")
         super().__init__(children=[
-            widgets.HBox([self.play, self.slider]), self.summary,
-            widgets.HBox([self.population_image, self.best_image],
-                         layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.parent_image, self.second_parent_image, self.child_image],
-                         layout=widgets.Layout(flex_flow="row wrap", align_items="center"))])
+            widgets.HBox([self.play, self.slider]),
+            widgets.HBox([widgets.VBox([self.population_image, self.summary]), self.tabs],
+                         layout=widgets.Layout(align_items="flex-start"))])
         self.add_class("naskit-evolution-stepper")
         self._show()
 
@@ -103,7 +111,7 @@ class EvolutionStepper(widgets.VBox):
         self.population_image.value = _png(
             lambda ax: plot.population(f.population, ax=ax, step=f.step, sample=f.sample,
                                        parents=f.parents, removed=f.removed, child=f.child,
-                                       title=self._title(f)), (6.0, 4.0))
+                                       title=self._title(f)), POPULATION_SIZE)
         t_end = self._times[-1]
 
         def best(ax):
@@ -112,7 +120,7 @@ class EvolutionStepper(widgets.VBox):
             ax.set_xlim(0, t_end * 1.02)
             ax.set_ylim(*self._best_ylim)
             ax.set_title("best fitness so far")
-        self.best_image.value = _png(best, (6.0, 4.0))
+        self.best_image.value = _png(best, BEST_SIZE)
         parents = list(dict.fromkeys(f.parents))
         self.parent_image.value = self._cell(history[parents[0]].arch, f.mutated, "parent") \
             if parents else b""
@@ -125,9 +133,7 @@ class EvolutionStepper(widgets.VBox):
 
     @staticmethod
     def _cell(arch, highlight, title) -> bytes:
-        # Cells are drawn small with small labels: a higher dpi makes them readable from afar.
-        return _png(lambda ax: plot.cell(arch, ax=ax, highlight=highlight, title=title), (4.2, 2.0),
-                    dpi=120)
+        return _png(lambda ax: plot.cell(arch, ax=ax, highlight=highlight, title=title), CELL_SIZE)
 
     @staticmethod
     def _title(f) -> str:
