@@ -20,7 +20,7 @@ import numpy as np
 
 import naskit as nk
 
-PAPER = {"REINFORCE": (91.09, 0.37), "RS": (90.93, 0.36)}  # NB201 Table 5, 500 runs
+PAPER = nk.search.NB201_SEARCH_TABLE  # NB201 Table 5, 500 runs
 LRS = (0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5)
 
 
@@ -36,7 +36,7 @@ def main() -> None:
     space, seeds = bench.space, range(args.runs)
 
     def final(make):
-        return np.array([nk.search.run(make(s), bench, budget=args.budget, fidelity=12).best().reported
+        return np.array([nk.search.run(make(s), bench, budget=args.budget, epoch=12).best().reported
                          for s in seeds])
 
     rs = final(lambda s: nk.search.RandomSearch(space, seed=s))

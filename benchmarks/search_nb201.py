@@ -15,15 +15,10 @@ every query a candidate incumbent. Run from the repo root with the tables in nk.
 from __future__ import annotations
 
 import argparse
-import time
-
-import numpy as np
 
 import naskit as nk
 
-PAPER = {  # NB201 Table 5, CIFAR-10 validation accuracy, mean +- std over 500 runs
-    "RS": (90.93, 0.36), "REA": (91.19, 0.31), "REINFORCE": (91.09, 0.37), "BOHB": (90.82, 0.53),
-}
+PAPER = nk.search.NB201_SEARCH_TABLE  # NB201 Table 5, CIFAR-10 validation accuracy, 500 runs
 
 
 def strategies(space, fidelities):
@@ -65,24 +60,26 @@ def main() -> None:
     print(f"{bench}\nNB201 protocol: fitness = 12-epoch valid acc, cost = 12 epochs + 1 eval, "
           f"budget {args.budget:,.0f} s, reported = 200-epoch valid acc of the incumbent; "
           f"{args.runs} runs per strategy (seeds 0..{args.runs - 1})\n")
-    head = f"{'strategy':<15} {'naskit':>15} {'NB201 paper':>15} {'diff (se)':>13} {'trials':>7} {'wall s':>7}  setting"
+    rows = strategies(bench.space, bench.fidelities)
+    result = nk.search.race({name: make for name, (make, _) in rows.items()}, bench, args.runs,
+                            budget=args.budget, epoch=12)
+    # "BOHB one rung" and "REINFORCE 1e-3" are compared with the paper's BOHB and REINFORCE rows
+    paper = result.against(PAPER, rows={n: n.split()[0] for n in rows if n.split()[0] in PAPER})
+    head = (f"{'strategy':<15} {'naskit':>15} {'NB201 paper':>15} {'diff (se)':>13} {'trials':>7} "
+            f"{'wall s':>7}  setting")
     print(head + "\n" + "-" * len(head))
-    for name, (make, note) in strategies(bench.space, bench.fidelities).items():
-        t0 = time.perf_counter()
-        hs = [nk.search.run(make(seed), bench, budget=args.budget, fidelity=12) for seed in range(args.runs)]
-        wall = time.perf_counter() - t0
-        acc = np.array([h.best().reported for h in hs])
-        trials = np.mean([len(h) for h in hs])
-        ours = f"{acc.mean():.2f} +- {acc.std():.2f}"
-        row = name.split()[0]  # "BOHB one rung" is compared with the paper's BOHB row
-        if row in PAPER:
-            m, sd = PAPER[row]
-            se = np.hypot(acc.std() / np.sqrt(len(acc)), sd / np.sqrt(500))  # both means' errors
-            paper, diff = f"{m:.2f} +- {sd:.2f}", f"{acc.mean() - m:+.2f} ({(acc.mean() - m) / se:+.1f})"
+    for name, (_, note) in rows.items():
+        ours = f"{result.mean[name]:.2f} +- {result.std[name]:.2f}"
+        if name in paper:
+            mean, m, z = paper[name]
+            sd = PAPER[name.split()[0]][1]
+            published, diff = f"{m:.2f} +- {sd:.2f}", f"{mean - m:+.2f} ({z:+.1f})"
         else:
-            paper, diff = "-", ""
-        print(f"{name:<15} {ours:>15} {paper:>15} {diff:>13} {trials:>7.1f} {wall:>7.1f}  {note}")
-    print(f"\nbest possible: {bench.best(epoch=200).valid_acc:.2f} (index {bench.best(epoch=200).index}); "
+            published, diff = "-", ""
+        wall = result.seconds[name] * result.runs
+        print(f"{name:<15} {ours:>15} {published:>15} {diff:>13} {result.trials[name]:>7.1f} "
+              f"{wall:>7.1f}  {note}")
+    print(f"\nbest possible: {result.optimum:.2f} (index {bench.best(epoch=200).index}); "
           "std is the population std over runs (numpy default, ddof=0); diff (se): in standard errors of "
           "the difference of the two means (ours and the paper's, 500 runs)")
 

@@ -39,7 +39,7 @@ def main() -> None:
     def search():
         return [nk.search.run(nk.search.RegularizedEvolution(space, population_size=10,
                                                              sample_size=3, seed=seed),
-                              bench, budget=args.budget, fidelity=12) for seed in range(args.runs)]
+                              bench, budget=args.budget, epoch=12) for seed in range(args.runs)]
 
     walls = []
     for _ in range(args.repeat):

@@ -42,15 +42,15 @@ def close_figures():
 @pytest.fixture(scope="module")
 def rea_stepper():
     return EvolutionStepper(RegularizedEvolution(SPACE, population_size=5, sample_size=2, seed=4),
-                            TOY, max_trials=25, fidelity=1)
+                            TOY, max_trials=25, epoch=1)
 
 
-def hand_replay(strategy, k, fidelity=1):
+def hand_replay(strategy, k, epoch=1):
     """Run ``strategy`` by hand for ``k`` observations, then propose the next child."""
     strategy.reset()
     for _ in range(k):
         p = strategy.propose()
-        strategy.observe(p.arch, TOY.query(p.arch, fidelity))
+        strategy.observe(p.arch, TOY.query(p.arch, epoch))
     return strategy.propose()
 
 
@@ -97,7 +97,7 @@ def test_frame_population_equals_a_hand_replay(rea_stepper):
 
 def test_genetic_stepper_shows_both_parents_of_a_crossover():
     g = GeneticEvolution(SPACE, population_size=6, mutation_ratio=0.5, seed=0)
-    w = EvolutionStepper(g, history=run(g, TOY, max_trials=18, fidelity=1))
+    w = EvolutionStepper(g, history=run(g, TOY, max_trials=18, epoch=1))
     crossover = next(f.step for f in w.frames_ if len(set(f.parents)) == 2)
     w.step = crossover
     assert w.frame_.generation == crossover // 6
@@ -111,7 +111,7 @@ def test_genetic_stepper_shows_both_parents_of_a_crossover():
 
 def test_stepper_shows_the_worst_member_leaving_in_non_ageing_evolution():
     strategy = RegularizedEvolution(SPACE, population_size=5, sample_size=2, removal="worst", seed=4)
-    w = EvolutionStepper(strategy, TOY, max_trials=30, fidelity=1)
+    w = EvolutionStepper(strategy, TOY, max_trials=30, epoch=1)
     replay = RegularizedEvolution(SPACE, population_size=5, sample_size=2, removal="worst", seed=4)
     for k in (7, 18, 29):
         w.slider.value = k
@@ -134,7 +134,7 @@ def test_stepper_rejects_what_it_cannot_show():
 # -- ControllerInspector -------------------------------------------------------------------------
 @pytest.fixture
 def inspector():
-    return ControllerInspector(Reinforce(SPACE, lr=0.05, seed=1), TOY, fidelity=1, n_steps=7)
+    return ControllerInspector(Reinforce(SPACE, lr=0.05, seed=1), TOY, epoch=1, n_steps=7)
 
 
 def test_step_button_makes_one_update_matching_a_hand_replay(inspector):
@@ -176,14 +176,71 @@ def test_run_button_runs_n_steps_and_reset_restores_the_uniform_policy(inspector
 
 def test_inspector_stops_at_the_budget_and_rejects_other_strategies():
     cost = TOY.cost(SPACE[0], 1)  # every arch costs the same on the toy bench
-    w = ControllerInspector(Reinforce(SPACE, seed=0), TOY, fidelity=1, budget=4.5 * cost)
+    w = ControllerInspector(Reinforce(SPACE, seed=0), TOY, epoch=1, budget=4.5 * cost)
     assert w.step(10) == 4 and w.steps_ == 4 and w.searcher.done_
     assert "budget spent" in w.summary.value
     with pytest.raises(TypeError, match="Reinforce"):
         ControllerInspector(RegularizedEvolution(SPACE), TOY)
 
 
+def test_after_reset_the_inspector_says_the_policy_is_uniform(inspector):
+    w = inspector
+    assert "the policy is uniform" in w.summary.value
+    assert str(w.strategy.best_arch()) not in w.summary.value  # not an argmax tie-break
+    w.step(3)
+    assert "uniform" not in w.summary.value
+    assert f"<code>{w.strategy.best_arch()}</code>" in w.summary.value
+    w.reset()
+    assert "the policy is uniform (each op 0.20 on every edge)" in w.summary.value
+
+
+# -- fits a 1280x720 screen ----------------------------------------------------------------------
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's header."""
+    assert bytes(data).startswith(PNG)
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+CONTROLS, LINE, TAB_BAR = 40, 20, 36  # px: a row of buttons/slider, a summary line, a tab bar
+
+
+def test_evolution_stepper_fits_a_laptop_screen():
+    g = GeneticEvolution(SPACE, population_size=6, mutation_ratio=0.5, seed=0)
+    w = EvolutionStepper(g, history=run(g, TOY, max_trials=18, epoch=1))
+    w.step = next(f.step for f in w.frames_ if len(set(f.parents)) == 2)  # three cells: the tallest
+    pop_w, pop_h = png_size(w.population_image.value)
+    cells = [png_size(i.value) for i in (w.parent_image, w.second_parent_image, w.child_image)]
+    best_w, best_h = png_size(w.best_image.value)
+    lines = w.summary.value.count("<br>") + 1
+    height = CONTROLS + max(pop_h + LINE * lines, TAB_BAR + max(sum(h for _, h in cells), best_h))
+    width = pop_w + max(max(c for c, _ in cells), best_w) + 20
+    assert height < 650 and width < 1250, (width, height)
+    assert w.tabs.titles == ("parent and child", "best so far")
+
+
+def test_controller_inspector_fits_a_laptop_screen(inspector):
+    inspector.step(3)
+    (pw, ph), (tw, th) = png_size(inspector.policy_image.value), png_size(inspector.trace_image.value)
+    lines = inspector.summary.value.count("<br>") + 1
+    height, width = CONTROLS + LINE * lines + max(ph, th), pw + tw + 20
+    assert height < 650 and width < 1250, (width, height)
+
+
 # -- plots ---------------------------------------------------------------------------------------
+def test_race_plots_take_a_race_as_they_take_a_dict():
+    from naskit.search import race
+    r = race({"random": lambda seed: RandomSearch(SPACE, seed=seed),
+              "rea": lambda seed: RegularizedEvolution(SPACE, population_size=5, seed=seed)},
+             TOY, runs=3, budget=60, epoch=1, progress=False)
+    a, b = plot.race(r), plot.race(dict(r.items()), optimum=r.optimum)
+    assert [l.get_label() for l in a.get_lines()] == [l.get_label() for l in b.get_lines()]
+    assert np.array_equal(a.get_lines()[0].get_ydata(), b.get_lines()[0].get_ydata())
+    assert any(np.allclose(l.get_ydata(), r.optimum) for l in a.get_lines())  # the race's optimum
+    c, d = plot.race_outcomes(r), plot.race_outcomes(dict(r.items()))
+    assert [t.get_text() for t in c.get_xticklabels()] == ["random", "rea"]
+    assert np.allclose(c.lines[-1].get_ydata(), d.lines[-1].get_ydata())
+
+
 def test_plots_return_axes_and_check_their_input(rea_stepper):
     f = rea_stepper.frames_[20]
     ax = plot.population(f.population, step=f.step, sample=f.sample, parents=f.parents,

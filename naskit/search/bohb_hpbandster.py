@@ -30,7 +30,6 @@ import math
 
 import numpy as np
 
-from ..space import Arch
 from ._brackets import Brackets
 from .base import Proposal
 

@@ -132,6 +132,6 @@ class ControllerInspector(widgets.VBox):
     def _most_probable(self) -> str:
         p = self.probabilities
         if np.allclose(p, p[:, :1]):  # every op equally likely: an argmax would only pick a tie
-            return (f"<b>most probable arch</b>: none, the policy is uniform (each op "
+            return (f"<b>most probable arch</b>: no single one, the policy is uniform (each op "
                     f"{1 / p.shape[1]:.2f} on every edge)")
         return f"<b>most probable arch</b> <code>{html.escape(str(self.strategy.best_arch()))}</code>"
