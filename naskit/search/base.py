@@ -14,6 +14,11 @@ nor shown to the strategy, and the search stops there.
 Multi-fidelity strategies (Hyperband, BOHB) choose the training epochs per query: ``propose()``
 returns a ``Proposal(arch, epoch=..., info=...)`` instead of a plain ``Arch``. ``info`` (plain
 data) is copied into the trial, so a strategy can note e.g. which population member was the parent.
+
+One word for one idea: ``epoch`` is the training epoch at which a result is read, whether ``run``
+and ``Searcher`` take it (``epoch=``, for plain-Arch proposals), a ``Proposal`` carries it or the
+benchmark is queried at it (``bench.query(arch, epoch)``); BOHB's ``min_epoch``/``max_epoch`` bound
+it, and ``bench.fidelities`` lists the epochs a benchmark has results for.
 """
 from __future__ import annotations
 
