@@ -151,7 +151,9 @@ class EvolutionStepper(widgets.VBox):
             picked = f" (tournament draws steps {list(f.sample)})" if f.sample else ""
             how = f"mutant of step {f.parents[0]}{picked}, edge {list(f.mutated)} changed"
         lines = [f"<b>step {f.step}</b>: {how}",
-                 f"<b>child</b> <code>{html.escape(str(f.child.arch))}</code> fitness "
+                 # the cell string is longer than the column: let it break anywhere, not overflow
+                 f"<b>child</b> <code style='overflow-wrap: anywhere'>"
+                 f"{html.escape(str(f.child.arch))}</code> fitness "
                  f"{f.child.fitness:.2f}% at t = {f.child.time:,.0f} s"]
         if f.removed:
             worst = " ".join(f"{h[s].fitness:.2f}%" for s in f.removed[:8])
