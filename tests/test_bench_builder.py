@@ -1,9 +1,11 @@
 """Benchmark builder: work units, determinism, resume after a kill, assembly, the mini loader."""
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -189,13 +191,127 @@ def test_build_arguments_are_checked_before_any_work(tmp_path, kwargs, fragment)
     assert not (tmp_path / "w").exists()
 
 
-@pytest.mark.skipif(not __import__("importlib").util.find_spec("distributed"),
-                    reason="dask.distributed is not installed")
+@pytest.mark.slow
 def test_a_small_build_runs_on_a_local_dask_cluster(tmp_path):
     import joblib
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster, get_task_stream
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster, \
-            Client(cluster), joblib.parallel_backend("dask"):
+            Client(cluster) as client, joblib.parallel_backend("dask"), \
+            get_task_stream(client) as tasks:
         log = build_runs(tmp_path, TINY, limit=4, n_jobs=2, progress=False)
+        addresses = set(client.scheduler_info()["workers"])
     runs = read_runs(log, TINY)
     assert {(r["index"], r["seed"]) for r in runs} == set(work_units(SPACE)[:4])
+    ran = [t for t in tasks.data if t.get("status") == "OK"]
+    assert len(ran) >= 1 and {t["worker"] for t in ran} <= addresses  # trained on the cluster
+    assert train_one(*work_units(SPACE)[0], TINY)["valid_acc"] == next(
+        r for r in runs if (r["index"], r["seed"]) == work_units(SPACE)[0])["valid_acc"]
+
+
+def test_train_one_gives_the_callers_thread_count_back():
+    import torch
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        train_one(7, 0, TINY, threads=1)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_a_worker_exits_when_its_build_process_is_killed(tmp_path):
+    """The watchdog alone: a child of a process that is killed with SIGKILL exits within seconds."""
+    marker = tmp_path / "child.pid"
+    code = textwrap.dedent(f"""
+        import multiprocessing as mp, os, pathlib, time
+        from naskit.bench.builder import _exit_with_build
+        def child(build_pid):
+            _exit_with_build(build_pid)
+            pathlib.Path({str(marker)!r}).write_text(str(os.getpid()))
+            time.sleep(600)
+        if __name__ == "__main__":
+            p = mp.get_context("spawn").Process(target=child, args=(os.getpid(),))
+            p.start()
+            time.sleep(600)
+    """)
+    script = tmp_path / "build.py"
+    script.write_text(code)
+    proc = subprocess.Popen([sys.executable, str(script)], env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        deadline = time.time() + 120
+        while not marker.exists() or not marker.read_text():
+            assert time.time() < deadline and proc.poll() is None, "the child never started"
+            time.sleep(0.1)
+        child = int(marker.read_text())
+        proc.kill()
+        proc.wait()
+        assert _gone([child], timeout=10), "the child outlived its killed parent by 10 s"
+    finally:
+        proc.kill()
+
+
+@pytest.mark.slow
+def test_a_killed_build_takes_its_workers_with_it(tmp_path):
+    """Units of minutes each: without the watchdog the workers would train on for minutes."""
+    long = Recipe(n_train=256, n_val=64, epochs=300, channels=8, batch_size=32)
+    code = (f"from naskit.bench.builder import Recipe, build_runs; "
+            f"build_runs({str(tmp_path)!r}, Recipe(**{long.__dict__!r}), limit=2, n_jobs=2, "
+            f"progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        workers = _wait_for_workers(proc.pid, 2, timeout=180)
+        # Importing torch takes a worker ~3 s of CPU; past 10 s both are training.
+        deadline = time.time() + 600
+        while min(_cpu_seconds(w) for w in workers) < 10:
+            assert time.time() < deadline and proc.poll() is None, "the workers never trained"
+            time.sleep(0.5)
+        proc.kill()
+        proc.wait()
+        assert _gone(workers, timeout=10), "workers outlived the killed build by 10 s"
+        assert not (tmp_path / "runs.jsonl").exists() or not read_runs(tmp_path / "runs.jsonl")
+    finally:
+        proc.kill()
+        for pid in _children(proc.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _wait_for_workers(pid: int, n: int, timeout: float) -> list[int]:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        workers = [c for c in _children(pid)
+                   if b"popen_loky" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        if len(workers) >= n:
+            return workers
+        time.sleep(0.2)
+    raise TimeoutError(f"the build started no {n} workers within {timeout:.0f} s")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _gone(pids: list[int], timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        alive = []
+        for p in pids:
+            try:
+                state = Path(f"/proc/{p}/stat").read_text().split(") ")[-1][0]
+            except OSError:
+                continue
+            if state != "Z":  # a zombie has exited; only its parent's wait is missing
+                alive.append(p)
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False

@@ -19,6 +19,8 @@ import json
 import os
 import pathlib
 import random
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,22 +91,55 @@ def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", thread
 
     ``data_root``: a folder holding another build of the data set (for recipe experiments).
     """
+    before = torch.get_num_threads()
     torch.set_num_threads(threads)
-    space = NB201Space()
-    data = _data(recipe.dataset, recipe.n_train, recipe.n_val, data_root)
-    net = build(space[index], channels=recipe.channels, cells_per_stage=recipe.cells_per_stage,
-                num_classes=data.num_classes, in_channels=data.input_shape[0], seed=seed)
-    params = count_params(net)
-    flops = count_flops(net, (1, *data.input_shape))
-    log = train(net, data, epochs=recipe.epochs, seed=seed, device=device,
-                batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay,
-                channels_last=recipe.channels_last)
+    try:  # the caller's thread count comes back (n_jobs=1 trains in the caller's process)
+        space = NB201Space()
+        data = _data(recipe.dataset, recipe.n_train, recipe.n_val, data_root)
+        net = build(space[index], channels=recipe.channels, cells_per_stage=recipe.cells_per_stage,
+                    num_classes=data.num_classes, in_channels=data.input_shape[0], seed=seed)
+        params = count_params(net)
+        flops = count_flops(net, (1, *data.input_shape))
+        log = train(net, data, epochs=recipe.epochs, seed=seed, device=device,
+                    batch_size=recipe.batch_size, lr=recipe.lr, weight_decay=recipe.weight_decay,
+                    channels_last=recipe.channels_last)
+    finally:
+        torch.set_num_threads(before)
     return dict(index=index, seed=seed, recipe=recipe.key(), params=params, flops=flops,
                 train_loss=log.epoch_train_loss, step_loss=[round(x, 4) for x in log.step_loss],
                 valid_acc=[100 * a for a in log.epoch_val_acc],
                 valid_loss=log.epoch_val_loss, test_acc=100 * log.test_acc,
                 epoch_seconds=log.epoch_seconds,
                 eval_seconds=log.val_seconds[-1])  # one evaluation, charged by simulated searches
+
+
+_WATCHDOG: threading.Thread | None = None
+
+
+def _exit_with_build(build_pid: int) -> None:
+    """In a worker process the build started on this machine, exit as soon as the build is gone.
+
+    joblib's worker processes otherwise outlive a build killed with SIGKILL by minutes (until
+    their idle timeout), each holding torch and the data (~0.9 GB). A worker sees the build go when
+    its parent process changes; workers of a Dask cluster have another parent and are left alone.
+    """
+    global _WATCHDOG
+    if _WATCHDOG is not None or os.getpid() == build_pid or os.getppid() != build_pid:
+        return
+
+    def watch():
+        while os.getppid() == build_pid:
+            time.sleep(0.5)
+        os._exit(1)  # no one is left to record this run: it is redone on resume
+
+    _WATCHDOG = threading.Thread(target=watch, name="naskit-exit-with-build", daemon=True)
+    _WATCHDOG.start()
+
+
+def _work(index: int, seed: int, recipe: Recipe, device: str, threads: int, build_pid: int) -> dict:
+    """One work unit as the build sends it out: ``train_one``, in a worker that dies with the build."""
+    _exit_with_build(build_pid)
+    return train_one(index, seed, recipe, device, threads)
 
 
 def read_runs(path: pathlib.Path, recipe: Recipe | None = None) -> list[dict]:
@@ -237,7 +272,7 @@ def _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, thre
         pending = pending[:limit]
     if not pending:
         return log_path
-    jobs = (delayed(train_one)(i, s, recipe, device, threads) for i, s in pending)
+    jobs = (delayed(_work)(i, s, recipe, device, threads, os.getpid()) for i, s in pending)
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
     with open(log_path, "a") as log, tqdm(total=len(pending), disable=not progress,
                                           desc="training classes", unit="run") as bar:
