@@ -104,7 +104,7 @@ class Benchmark:
 
     def cost(self, arch: Arch | str | int, epoch: int | None = None,
              evaluations: int = 1) -> float:
-        """Simulated seconds to train ``arch`` for ``epoch`` epochs and evaluate it ``evaluations`` times.
+        """Simulated seconds of ``epoch`` epochs of training ``arch`` and ``evaluations`` evaluations.
 
         ``epoch`` None is the final fidelity; any other count of epochs may be priced (the clock is
         per epoch), also one the bench has no accuracies for. Every simulated cost in naskit, a

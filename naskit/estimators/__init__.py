@@ -18,7 +18,7 @@ measures and each estimator's cost in a ``Comparison``.
 from .base import Estimator
 from .ceiling import NoiseCeiling, noise_ceiling, truth_agreement
 from .compare import Comparison, EstimatorResult, compare, sample_archs
-from .curves import CURVES, CurveFit, fit_curve
+from .curves import CURVES, MIN_POINTS, CurveFit, fit_curve
 from .naswot import naswot, naswot_kernel
 from .precomputed import Precomputed, read_scores, save_scores
 from .proxies import (FLOPs, NASWOT, SNIP, ZERO_COST, Fisher, GradNorm, GraSP, JacobCov, Params,
@@ -36,5 +36,6 @@ __all__ = ["Estimator", "naswot", "naswot_kernel", "synflow", "snip", "grad_norm
            "CurveExtrapolation", "SubsetTraining", "epoch_losses", "tse", "tse_e", "tse_ema",
            "CURVES", "CurveFit", "fit_curve", "kendall_tau", "spearman_rho", "top_k_precision",
            "bootstrap_ci", "rank_agreement", "RankAgreement", "ESTIMATORS", "supported",
-           "unsupported", "make", "epochs_for", "compare", "Comparison", "EstimatorResult", "sample_archs",
-           "NoiseCeiling", "noise_ceiling", "truth_agreement", "Precomputed", "read_scores", "save_scores"]
+           "unsupported", "make", "epochs_for", "compare", "Comparison", "EstimatorResult",
+           "sample_archs", "NoiseCeiling", "noise_ceiling", "truth_agreement", "Precomputed",
+           "read_scores", "save_scores", "MIN_POINTS"]

@@ -35,7 +35,8 @@ class _NetEstimator(Estimator):
     def why_unsupported(cls, bench=None, data=None):
         reason = super().why_unsupported(bench, data)
         if reason is None and cls.uses_batch and len(data.y_train) < 2:
-            reason = f"scores a minibatch of at least 2 images; {data.name!r} has {len(data.y_train)}"
+            reason = (f"scores a minibatch of at least 2 images; {data.name!r} has "
+                      f"{len(data.y_train)}")
         return reason
 
     @classmethod

@@ -56,7 +56,8 @@ def make(name: str, bench=None, data=None, *, epochs: int | None = None, batch_s
 
     ``epochs``: what the training-based ones may see (None: the fewest they can read);
     ``batch_size``: the minibatch of the zero-cost ones (and subset training's); ``channels``,
-    ``cells_per_stage``, ``seed``, ``device``: the networks they build. A ValueError says why it cannot run there.
+    ``cells_per_stage``, ``seed``, ``device``: the networks they build. A ValueError says why it
+    cannot run there.
     """
     return _cls(name).make(bench, data, epochs=epochs, batch_size=batch_size, channels=channels,
                            cells_per_stage=cells_per_stage, seed=seed, device=device)

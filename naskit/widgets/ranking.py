@@ -100,10 +100,9 @@ class RankingComparer(widgets.VBox):
         self.progress = widgets.HTML("Press <b>Compute</b> to score the archs.")
         self.not_offered = widgets.HTML(_not_offered(self.unavailable))
         self.focus = widgets.Dropdown(options=[], description="show")
-        px = lambda size: f"{round(size[0] * _DPI)}px"
-        self.scatter_image = widgets.Image(format="png", layout=widgets.Layout(max_width=px(_SCATTER)))
-        self.rank_image = widgets.Image(format="png", layout=widgets.Layout(max_width=px(_RANK)))
-        self.cost_image = widgets.Image(format="png", layout=widgets.Layout(max_width=px(_COST)))
+        self.scatter_image, self.rank_image, self.cost_image = (
+            widgets.Image(format="png", layout=widgets.Layout(max_width=f"{round(w * _DPI)}px"))
+            for w, _ in (_SCATTER, _RANK, _COST))
         self.table = widgets.HTML(layout=widgets.Layout(max_height="400px", overflow="auto"))
         for w, cls in [(self.estimator_picker, "estimators"), (self.epochs, "epochs"),
                        (self.batch_size, "batch-size"), (self.n_archs, "n-archs"),
