@@ -125,7 +125,7 @@ class RankingComparer(widgets.VBox):
         controls = widgets.HBox([self.estimator_picker, settings, messages])
         scores = widgets.VBox([self.focus, widgets.HBox([self.scatter_image, self.rank_image])])
         self.tabs = widgets.Tab(children=[self.table, scores, self.cost_image])
-        for i, title in enumerate(["table", "scores against truth", "cost against quality"]):
+        for i, title in enumerate(["table", "scores vs truth", "cost vs quality"]):
             self.tabs.set_title(i, title)
         self.tabs.add_class("naskit-ranking-tabs")
         super().__init__(children=[controls, self.tabs],
