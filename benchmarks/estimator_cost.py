@@ -12,7 +12,7 @@ inputs). The target is NASWOT under 2x the forward pass. Part 2 calls every zero
 (the arch-level objects, which also build the net) on ``--archs`` random archs and reports the
 mean cost per arch and that cost times 1,000 (extrapolated unless --archs is 1000). Part 3, once
 the mini benchmark is built, adds the simulated training seconds that TSE, early stopping and
-curve extrapolation are charged. One thread.
+curve extrapolation (where its curves are long enough) are charged. One thread.
 """
 from __future__ import annotations
 
@@ -91,10 +91,10 @@ def main() -> None:
     for name, cls in E.ZERO_COST.items():
         est = cls(data, batch_size=args.batch_size) if cls.uses_batch else cls(data)
         est(archs[0])  # warm-up, not counted
-        start_total = est.total_cost
+        start_total = est.total_cost_
         for arch in archs[:args.archs]:
             est(arch)
-        per_arch = (est.total_cost - start_total) / args.archs
+        per_arch = (est.total_cost_ - start_total) / args.archs
         print(f"{name:<12} {per_arch * 1e3:>12.1f} {per_arch * 1000:>40.1f}")
 
     try:
@@ -105,11 +105,15 @@ def main() -> None:
         return
     print(f"\n## Training-based estimators on the mini benchmark (simulated seconds, "
           f"{args.archs} archs)")
-    for est in (E.TSE(bench, epochs=1), E.EarlyStopping(bench, epochs=1),
-                E.CurveExtrapolation(bench, epochs=min(3, bench.final_epoch))):
+    for name in ("tse", "early_stopping", "curve_extrapolation"):
+        if not E.ESTIMATORS[name].supports(bench):
+            print(f"{name}: not run, it {E.ESTIMATORS[name].why_unsupported(bench)}")
+            continue
+        allowed = E.epochs_for(name, bench)
+        est = E.make(name, bench, epochs=allowed[0])
         for arch in archs[:args.archs]:
             est(arch)
-        per_arch = est.total_cost / args.archs
+        per_arch = est.total_cost_ / args.archs
         print(f"{repr(est).split('  #')[0]:<66} {per_arch:>8.2f} s/arch {per_arch * 1000:>10.0f} "
               f"s per 1,000")
 

@@ -74,7 +74,7 @@ def main() -> None:
     last = time.perf_counter()
     for n, j in enumerate(todo, 1):
         score[j] = est(space[int(index[j])])
-        seconds[j] = est.cost
+        seconds[j] = est.cost_
         if time.perf_counter() - last > args.checkpoint or n == len(todo):
             save()
             last = time.perf_counter()

@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 
 import naskit as nk
 
 from naskit.bench.tables import ZERO_COST_COLUMNS, ZERO_COST_DATASETS, zero_cost_table
-from naskit.estimators import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
+from naskit.estimators import rank_agreement, top_k_precision
 
 FILE = "zero-cost_725subset.csv"
 # all 15,625 archs, CIFAR-10 (benchmarks README)
@@ -52,11 +51,9 @@ def main() -> None:
         rows = []
         for name in ZERO_COST_COLUMNS.values():
             score = cols[name]
-            n = int((~np.isnan(score) & ~np.isnan(truth)).sum())
-            rho, tau = spearman_rho(score, truth), kendall_tau(score, truth)
-            rho_ci = bootstrap_ci(spearman_rho, score, truth, n_boot=args.n_boot, level=args.level)
-            tau_ci = bootstrap_ci(kendall_tau, score, truth, n_boot=args.n_boot, level=args.level)
-            rows.append((rho, name, n, rho_ci, tau, tau_ci, top_k_precision(score, truth, k)))
+            agree = rank_agreement(score, truth, n_boot=args.n_boot, level=args.level)
+            rows.append((agree.rho, name, agree.n, agree.rho_ci, agree.tau, agree.tau_ci,
+                         top_k_precision(score, truth, k)))
         for rho, name, n, rho_ci, tau, tau_ci, top in sorted(rows, key=lambda r: -r[0]):
             published = ""
             if dataset == "cifar10" and name in PUBLISHED_RHO:

@@ -39,10 +39,10 @@ class Oracle:
     name = "oracle"
 
     def __init__(self, bench):
-        self.bench, self.cost = bench, 0.0
+        self.bench, self.cost_ = bench, 0.0
 
     def __call__(self, arch):
-        self.cost = 1.0
+        self.cost_ = 1.0
         return self.bench.query(arch).valid_acc
 
 
@@ -52,10 +52,10 @@ class Noise:
     name = "noise"
 
     def __init__(self, seed):
-        self.rng, self.cost = random.Random(seed), 0.0
+        self.rng, self.cost_ = random.Random(seed), 0.0
 
     def __call__(self, arch):
-        self.cost = 1e-3
+        self.cost_ = 1e-3
         return self.rng.random()
 
 

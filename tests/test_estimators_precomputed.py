@@ -42,7 +42,7 @@ def test_round_trip_and_members_share_scores(tmp_path, classes):
     for c in classes[:200:7]:
         k = index.index(min(SPACE.index(a) for a in c))
         for arch in c:
-            assert est(arch) == k * 0.5 and est.cost == 0.25
+            assert est(arch) == k * 0.5 and est.cost_ == 0.25
     assert not est.simulated and "15,625 of 15,625 scored" in repr(est)
 
 

@@ -54,14 +54,14 @@ def test_protocol(data, bench):
     rng = (torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate())
     names = set()
     for est, twin in zip(make_all(data, bench), make_all(data, bench)):
-        assert est.cost == 0 and est.calls == 0
+        assert est.cost_ == 0 and est.calls_ == 0
         score = est(ARCH)
         assert isinstance(score, float) and math.isfinite(score), (est, score)
-        assert est.cost > 0 and est.total_cost == est.cost and est.calls == 1
+        assert est.cost_ > 0 and est.total_cost_ == est.cost_ and est.calls_ == 1
         assert twin(str(ARCH)) == score, est  # same settings and seed: same score, str or Arch
-        first = est.cost
+        first = est.cost_
         est(OTHER)
-        assert est.calls == 2 and est.total_cost == pytest.approx(first + est.cost)
+        assert est.calls_ == 2 and est.total_cost_ == pytest.approx(first + est.cost_)
         assert isinstance(est.name, str) and est.name not in names
         names.add(est.name)
         text = repr(est)

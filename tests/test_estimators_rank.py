@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from naskit import estimators as E
 from naskit.estimators import bootstrap_ci, kendall_tau, spearman_rho, top_k_precision
 
 
@@ -125,3 +126,46 @@ def test_bootstrap_ci_rejects_bad_settings():
         bootstrap_ci(kendall_tau, [1, 2, 3], [1, 2, 3], level=95)
     with pytest.raises(ValueError, match="n_boot"):
         bootstrap_ci(kendall_tau, [1, 2, 3], [1, 2, 3], n_boot=0)
+
+
+def test_rank_agreement_is_tau_and_rho_with_their_bootstrap_intervals():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=40)
+    b = a + rng.normal(size=40)
+    a[[3, 7]] = np.nan  # dropped, as every helper drops them
+    got = E.rank_agreement(a, b, n_boot=200, level=0.9, seed=5)
+    keep = ~np.isnan(a)
+    assert got.n == keep.sum() and got.level == 0.9
+    assert got.tau == pytest.approx(stats.kendalltau(a[keep], b[keep])[0])
+    assert got.rho == pytest.approx(stats.spearmanr(a[keep], b[keep])[0])
+    assert got.tau_ci == E.bootstrap_ci(E.kendall_tau, a, b, n_boot=200, level=0.9, seed=5)
+    assert got.rho_ci == E.bootstrap_ci(E.spearman_rho, a, b, n_boot=200, level=0.9, seed=5)
+    # by hand: the same resamples, the 5th and 95th percentiles
+    x, y = a[keep], b[keep]
+    idx = np.random.default_rng(5).integers(len(x), size=(200, len(x)))
+    taus = [stats.kendalltau(x[i], y[i])[0] for i in idx]
+    assert got.tau_ci == pytest.approx(tuple(np.percentile(taus, [5, 95])))
+    assert "tau=" in repr(got) and "90% CI" in repr(got)
+    empty = E.rank_agreement([1.0], [2.0])
+    assert np.isnan(empty.tau) and np.isnan(empty.rho_ci[1]) and empty.n == 1
+    with pytest.raises(ValueError, match="level"):
+        E.rank_agreement(a, b, level=95)
+    with pytest.raises(ValueError, match="n_boot"):
+        E.rank_agreement(a, b, n_boot=0)
+
+
+@pytest.mark.parametrize("n", [2, 5, 40, 119, 121])
+def test_bootstrap_of_tau_equals_scipy_on_every_resample(n):
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=n), rng.normal(size=n)
+    a[: n // 3] = np.round(a[: n // 3])  # ties
+    b[0], a[-1] = np.inf, -np.inf        # ranked at the ends
+    idx = np.random.default_rng(0).integers(n, size=(300, n))
+    scipy_taus = np.array([stats.kendalltau(a[i], b[i])[0] if len(set(a[i])) > 1
+                           and len(set(b[i])) > 1 else np.nan for i in idx])
+    from naskit.estimators.rank import _tau_resamples
+    assert np.array_equal(_tau_resamples(a, b, idx), scipy_taus, equal_nan=True)
+    kept = scipy_taus[~np.isnan(scipy_taus)]
+    tail = (1 - 0.95) / 2 * 100  # the float bootstrap_ci computes, a hair above 2.5
+    assert bootstrap_ci(kendall_tau, a, b, n_boot=300, seed=0) == \
+        tuple(np.percentile(kept, [tail, 100 - tail]))

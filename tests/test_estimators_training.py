@@ -71,16 +71,23 @@ def test_curve_fits_recover_the_parameters_of_a_known_curve(model, params):
 
 
 def test_curve_fit_falls_back_to_the_last_value_and_says_so(monkeypatch):
-    fit = fit_curve([50.0, 60.0], at=100)  # two points for three parameters
-    assert not fit.ok and fit.value == 60.0 and "failed" in repr(fit)
-    assert np.isnan(fit(5.0))
-
     def broken(*args, **kwargs):
         raise RuntimeError("Optimal parameters not found")
 
     monkeypatch.setattr(curves, "curve_fit", broken)
     fit = fit_curve([50.0, 60.0, 65.0, 67.0], at=100, model="exp3")
-    assert not fit.ok and fit.value == 67.0
+    assert not fit.ok and fit.value == 67.0 and "failed" in repr(fit)
+    assert np.isnan(fit(5.0))
+
+
+@pytest.mark.parametrize("model", sorted(curves.CURVES))
+def test_curve_fit_refuses_fewer_points_than_parameters(model):
+    # every model has three parameters: two points cannot pin one down
+    assert all(curves.CURVES[m][0].__code__.co_argcount - 1 == curves.MIN_POINTS
+               for m in curves.CURVES)
+    with pytest.raises(ValueError, match="at least 3 points, got 2"):
+        fit_curve([50.0, 60.0], at=100, model=model)
+    assert fit_curve([50.0, 60.0, 65.0], at=100, model=model).value > 0
 
 
 def test_curve_fit_rejects_bad_input():
@@ -112,26 +119,58 @@ def test_bench_estimators_read_the_curves_and_charge_the_bench_clock():
     loss, acc, spe = bench.columns["train_loss"][i], bench.columns["valid_acc_curve"][i], \
         bench.seconds_per_epoch[i]
     est = TSE(bench, epochs=3)
-    assert est(ARCH) == pytest.approx(-loss[:3].sum()) and est.cost == pytest.approx(3 * spe)
+    assert est(ARCH) == pytest.approx(-loss[:3].sum()) and est.cost_ == pytest.approx(3 * spe)
     est = TSEE(bench, epochs=3, last=2)
     assert est(ARCH) == pytest.approx(-loss[1:3].sum())
     est = TSEEMA(bench, epochs=3, gamma=0.9)
     assert est(ARCH) == pytest.approx(-(0.81 * loss[0] + 0.9 * loss[1] + loss[2]))
     est = EarlyStopping(bench, epochs=2)
-    assert est(ARCH) == acc[1] and est.cost == pytest.approx(2 * spe + 2.0)
+    assert est(ARCH) == acc[1] and est.cost_ == pytest.approx(2 * spe + 2.0)
     est = CurveExtrapolation(bench, epochs=5, model="pow3", at=200)
     truth = a[i] - b[i] * 200.0 ** -c[i]
     assert est(ARCH) == pytest.approx(truth, rel=1e-3) and est.last_fit_.ok
-    assert est.cost == pytest.approx(5 * (spe + 2.0)) and est.failures_ == 0
+    assert est.cost_ == pytest.approx(5 * (spe + 2.0)) and est.failures_ == 0
     assert all(e.simulated for e in (est, TSE(bench)))
 
 
-def test_curve_extrapolation_flags_a_failed_fit():
+def test_curve_extrapolation_flags_a_failed_fit(monkeypatch):
     bench, _ = curve_bench()
-    est = CurveExtrapolation(bench, epochs=2)
+    est = CurveExtrapolation(bench, epochs=4)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Optimal parameters not found")
+
+    monkeypatch.setattr(curves, "curve_fit", broken)
     score = est(ARCH)
-    assert score == bench.columns["valid_acc_curve"][bench.index(ARCH), 1]
+    assert score == bench.columns["valid_acc_curve"][bench.index(ARCH), 3]
     assert not est.last_fit_.ok and est.failures_ == 1
+
+
+def short_bench(epochs):
+    """The synthetic bench cut to its first ``epochs`` epochs of curves."""
+    bench, _ = curve_bench()
+    columns = {k: v[:, :epochs] for k, v in bench.columns.items()}
+    return Benchmark(f"short{epochs}", bench.space,
+                     {e: bench.valid_acc[e] for e in range(1, epochs + 1)},
+                     seconds_per_epoch=bench.seconds_per_epoch, eval_seconds=bench.eval_seconds,
+                     columns=columns)
+
+
+def test_curve_extrapolation_refuses_curves_too_short_to_fit():
+    # fewer observed epochs than the curve has parameters: refuse, naming both numbers
+    with pytest.raises(ValueError, match="epochs must be an int in 3..6, got 2 "
+                                         r"\(CurveExtrapolation needs at least 3 epochs"):
+        CurveExtrapolation(curve_bench()[0], epochs=2)
+    for epochs in (1, 2):
+        bench = short_bench(epochs)
+        with pytest.raises(ValueError, match=f"needs at least 3 epochs of 'valid_acc_curve'.*"
+                                             f"short{epochs} records {epochs}"):
+            CurveExtrapolation(bench, epochs=epochs)
+        assert not CurveExtrapolation.supports(bench) and CurveExtrapolation.epochs_for(bench) == ()
+        assert TSE.supports(bench) and TSE.epochs_for(bench) == tuple(range(1, epochs + 1))
+    bench = short_bench(3)
+    assert CurveExtrapolation.supports(bench) and CurveExtrapolation.epochs_for(bench) == (3,)
+    assert CurveExtrapolation(bench, epochs=3)(ARCH) > 0
 
 
 def test_bench_estimators_explain_what_is_missing():
@@ -150,3 +189,26 @@ def test_bench_estimators_explain_what_is_missing():
     assert EarlyStopping(bare, epochs=12)(ARCH) == bench.valid_acc[4][bench.index(ARCH)]
     with pytest.raises(TypeError, match="Benchmark"):
         TSE("mini")
+
+
+def test_one_simulated_clock_prices_queries_and_estimators():
+    bench, _ = curve_bench()
+    i = bench.index(ARCH)
+    spe, ev = bench.seconds_per_epoch[i], bench.eval_seconds[i]
+    for epochs in (1, 3, 6):
+        for evaluations in (0, 1, epochs):
+            assert bench.cost(ARCH, epochs, evaluations=evaluations) == pytest.approx(
+                epochs * spe + evaluations * ev)
+        assert bench.query(ARCH, epochs).cost == bench.cost(ARCH, epochs)
+    assert bench.cost(ARCH) == bench.cost(ARCH, bench.final_epoch)
+    assert bench.cost(ARCH, 9) == pytest.approx(9 * spe + ev)  # priced, though never recorded
+    # what the estimators are charged: training only, or one evaluation per observed epoch
+    tse_est, curve_est = TSE(bench, epochs=3), CurveExtrapolation(bench, epochs=4)
+    tse_est(ARCH), curve_est(ARCH)
+    assert tse_est.cost_ == bench.cost(ARCH, 3, evaluations=0)
+    assert curve_est.cost_ == bench.cost(ARCH, 4, evaluations=4)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="evaluations must be a non-negative int"):
+            bench.cost(ARCH, 2, evaluations=bad)
+    with pytest.raises(ValueError, match="epoch must be a non-negative int"):
+        bench.cost(ARCH, -2)

@@ -122,3 +122,19 @@ def test_seed_scatter_draws_both_seeds(comparison):
     plt.close(fig)
     with pytest.raises(TypeError, match="NoiseCeiling"):
         plot.seed_scatter(comparison)
+
+
+def test_cost_quality_puts_its_legend_below_or_right(comparison):
+    for where in ("below", "right"):
+        fig, ax = plt.subplots(figsize=(9, 4))
+        plot.cost_quality(comparison, ax=ax, legend=where)
+        fig.canvas.draw()
+        box = ax.get_legend().get_window_extent()
+        axes = ax.get_window_extent()
+        if where == "below":
+            assert box.y1 <= axes.y0
+        else:
+            assert box.x0 >= axes.x1
+        plt.close(fig)
+    with pytest.raises(ValueError, match="legend must be 'below' or 'right'"):
+        plot.cost_quality(comparison, legend="top")

@@ -6,6 +6,7 @@ import naskit as nk
 from naskit.bench import Benchmark
 from naskit.estimators import (FLOPs, NASWOT, TSE, EarlyStopping, Params, compare,
                                noise_ceiling, sample_archs)
+from naskit import estimators as E
 from naskit.widgets import RankingComparer
 
 from test_estimators_compare import curve_bench
@@ -40,6 +41,9 @@ def test_offers_what_bench_and_data_allow(bench, data):
     assert {"naswot", "synflow", "jacob_cov", "params", "flops"} <= set(w.available)
     assert {"tse", "tse_e", "tse_ema", "early_stopping", "curve_extrapolation"} <= set(w.available)
     assert set(w.estimator_picker.value) <= set(w.available)
+    # the widget is a view of the registry: it offers what the estimators say they support
+    assert w.available == E.supported(bench, data) and w.unavailable == E.unsupported(bench, data)
+    assert list(w.estimator_picker.options) == w.available and w.not_offered.value == ""
     without_data = RankingComparer(bench)
     assert "naswot" not in without_data.available and "tse" in without_data.available
     bare = Benchmark("bare", bench.space, {12: bench.valid_acc[1], 200: bench.valid_acc[4]})
@@ -151,3 +155,57 @@ def test_an_error_while_scoring_is_shown_in_the_widget(bench, data, monkeypatch)
     w.compute_button.click()  # used to raise out of the button's callback
     assert "Could not score the archs: RuntimeError: estimator exploded" in w.progress.value
     assert w.comparison_ is None and w.compute() is None
+
+
+def test_curve_extrapolation_is_not_offered_where_curves_are_too_short(data):
+    mini = nk.bench.load("mini")
+    w = RankingComparer(mini, data)
+    assert "curve_extrapolation" not in w.available
+    assert "curve_extrapolation" not in w.estimator_picker.options
+    recorded = mini.columns["valid_acc_curve"].shape[1]
+    # shown with its reason instead
+    assert "<b>curve_extrapolation</b>" in w.not_offered.value
+    assert f"at least 3 epochs" in w.not_offered.value and f"mini records {recorded}" in \
+        w.not_offered.value
+    with pytest.raises(ValueError, match="curve_extrapolation needs at least 3 epochs"):
+        RankingComparer(mini, data, estimators=["curve_extrapolation"])
+    bare = RankingComparer(mini)  # no data: the zero-cost ones are out, for one reason
+    assert "<b>naswot, synflow," in bare.not_offered.value and "needs a data set" in \
+        bare.not_offered.value
+
+
+def test_too_few_epochs_for_curve_extrapolation_is_said_not_raised(bench, data):
+    w = RankingComparer(bench, data, estimators=["curve_extrapolation"], n_archs=10, n_boot=20)
+    assert w.epochs.max == bench.columns["valid_acc_curve"].shape[1]
+    w.epochs.value = 2
+    w.compute_button.click()
+    assert w.comparison_ is None
+    assert "epochs must be an int in 3..4, got 2" in w.progress.value
+    assert "needs at least 3 epochs" in w.progress.value
+    w.epochs.value = 3
+    w.compute_button.click()
+    assert w.comparison_.names == ["curve_extrapolation", "params", "flops"]
+    ref = E.CurveExtrapolation(bench, epochs=3)
+    assert np.allclose(w.comparison_["curve_extrapolation"].scores,
+                       [ref(a) for a in w.comparison_.archs])
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(PNG)
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_fits_a_laptop_window(computed):
+    """1280x720: controls, tab bar and the tallest tab under ~650 px, every row under 1250 px."""
+    w = computed
+    scatter, rank, cost = (_png_size(p) for p in (w.scatter_png, w.rank_png, w.cost_png))
+    assert [c.__class__.__name__ for c in w.children] == ["HBox", "Tab"]
+    assert w.tabs.children[0] is w.table and w.tabs.children[2] is w.cost_image
+    # the scatter and the rank plot share a row; the cost plot has its tab
+    assert scatter[0] + rank[0] <= 1250 and cost[0] <= 1250
+    # controls: the estimator list (at most 7 rows of ~20 px) and four 32 px controls
+    controls = max(w.estimator_picker.rows * 20 + 10, 4 * 34)
+    tab_bar, focus = 40, 34
+    tallest = max(focus + max(scatter[1], rank[1]), cost[1], 400)  # the table scrolls past 400
+    assert controls + tab_bar + tallest <= 650, (controls, scatter, rank, cost)
+    assert w.table.layout.max_height == "400px" and w.table.layout.overflow == "auto"

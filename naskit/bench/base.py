@@ -102,18 +102,25 @@ class Benchmark:
             arch = Arch.from_string(arch, space=self.space)
         return self.space.index(arch)
 
-    def cost(self, arch: Arch | str | int, epoch: int | None = None) -> float:
-        """Simulated seconds to train ``arch`` for ``epoch`` epochs and evaluate it once."""
-        i, e = self.index(arch), self.check_epoch(epoch)
-        return float(e * self.seconds_per_epoch[i] + self.eval_seconds[i])
+    def cost(self, arch: Arch | str | int, epoch: int | None = None,
+             evaluations: int = 1) -> float:
+        """Simulated seconds of ``epoch`` epochs of training ``arch`` and ``evaluations`` evaluations.
+
+        ``epoch`` None is the final fidelity; any other count of epochs may be priced (the clock is
+        per epoch), also one the bench has no accuracies for. Every simulated cost in naskit, a
+        query's or an estimator's, is this one formula.
+        """
+        i = self.index(arch)
+        e = self.check_epoch(None) if epoch is None else _count(epoch, "epoch")
+        return float(e * self.seconds_per_epoch[i]
+                     + _count(evaluations, "evaluations") * self.eval_seconds[i])
 
     def query(self, arch: Arch | str | int, epoch: int | None = None) -> Record:
         """The result of training ``arch`` for ``epoch`` epochs (default: the final fidelity)."""
         i, e = self.index(arch), self.check_epoch(epoch)
         test = self.test_acc.get(e)
         return Record(self.space[i], i, e, float(self.valid_acc[e][i]),
-                      None if test is None else float(test[i]),
-                      float(e * self.seconds_per_epoch[i] + self.eval_seconds[i]))
+                      None if test is None else float(test[i]), self.cost(i, e))
 
     def values(self, archs: Iterable[Arch | str | int], epoch: int | None = None,
                metric: str = "valid_acc") -> np.ndarray:
@@ -137,3 +144,9 @@ class Benchmark:
     def best(self, metric: str = "valid_acc", epoch: int | None = None) -> Record:
         """The record of the arch with the highest ``metric`` (ties: the lowest index)."""
         return self.query(int(np.nanargmax(self.column(metric, epoch))), epoch)
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+    return int(value)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..bench import Benchmark
-from .rank import bootstrap_ci, kendall_tau, spearman_rho
+from .rank import rank_agreement
 
 __all__ = ["NoiseCeiling", "noise_ceiling", "truth_agreement"]
 
@@ -157,10 +157,8 @@ def noise_ceiling(bench: Benchmark, metric: str = "valid_acc", epoch: int | None
         raise ValueError(f"only {len(rows)} {per}s of {bench.name} have both seeds {seeds}; "
                          "need at least 3")
     a, b = values[rows, s0], values[rows, s1]
+    agree = rank_agreement(a, b, n_boot=n_boot, level=level, seed=seed)
     return NoiseCeiling(
-        tau=kendall_tau(a, b),
-        tau_ci=bootstrap_ci(kendall_tau, a, b, n_boot=n_boot, level=level, seed=seed),
-        rho=spearman_rho(a, b),
-        rho_ci=bootstrap_ci(spearman_rho, a, b, n_boot=n_boot, level=level, seed=seed),
+        tau=agree.tau, tau_ci=agree.tau_ci, rho=agree.rho, rho_ci=agree.rho_ci,
         metric=metric, epoch=None if epoch is None else int(epoch), seeds=(int(s0), int(s1)),
         per=per, rows=rows, a=a, b=b, level=level)

@@ -20,7 +20,7 @@ import numpy as np
 from .._format import seconds as seconds_text
 from ..bench import Benchmark
 from ..space import Arch
-from .rank import bootstrap_ci, kendall_tau, paired, spearman_rho, top_k_precision
+from .rank import paired, rank_agreement, top_k_precision
 
 __all__ = ["EstimatorResult", "Comparison", "compare", "sample_archs"]
 
@@ -132,14 +132,15 @@ class Comparison:
 def compare(estimators, bench: Benchmark, archs, truth: str = "valid_acc",
             epoch: int | None = None, n_boot: int = 1000, level: float = 0.95,
             top_fraction: float = 0.1, seed: int = 0,
-            progress: Callable[[str, int, int], None] | None = None) -> Comparison:
+            progress: bool | Callable[[str, int, int], None] = False) -> Comparison:
     """Score ``archs`` with every estimator and measure its agreement with ``bench``'s ``truth``.
 
     ``estimators`` is a list (each named by its ``name``) or a dict name -> estimator; an
-    estimator is any callable ``arch -> score`` whose ``cost`` after a call is that call's seconds
-    (a callable without ``cost`` is timed). ``truth`` is 'valid_acc', 'test_acc' (at ``epoch``,
-    default the final one) or a column of the bench. ``progress(name, done, total)`` is called
-    after every arch. Top-k precision uses k = ``top_fraction`` of the archs (at least 1).
+    estimator is any callable ``arch -> score`` whose ``cost_`` after a call is that call's
+    seconds (a callable without ``cost_`` is timed). ``truth`` is 'valid_acc', 'test_acc' (at
+    ``epoch``, default the final one) or a column of the bench. ``progress=True`` shows a tqdm bar
+    over all (estimator, arch) calls; a callable ``progress(name, done, total)`` is called after
+    every arch instead. Top-k precision uses k = ``top_fraction`` of the archs (at least 1).
     """
     named = _named(estimators)
     if not isinstance(bench, Benchmark):
@@ -159,18 +160,34 @@ def compare(estimators, bench: Benchmark, archs, truth: str = "valid_acc",
                      else float("nan"))
     k = max(1, round(top_fraction * len(archs)))
 
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(named) * len(archs), desc="compare", unit="arch", leave=False)
+    elif progress is not False and progress is not None and not callable(progress):
+        raise TypeError(f"progress must be True, False or a callable (name, done, total), got "
+                        f"{type(progress).__name__}")
     results = {}
-    for name, est in named.items():
-        scores, costs = np.empty(len(archs)), np.empty(len(archs))
-        for j, arch in enumerate(archs):
-            start = time.perf_counter()
-            scores[j] = float(est(arch))
-            cost = getattr(est, "cost", None)
-            costs[j] = time.perf_counter() - start if cost is None else float(cost)
-            if progress is not None:
-                progress(name, j + 1, len(archs))
-        results[name] = _result(name, scores, values, costs, getattr(est, "simulated", False),
-                                k=k, n_boot=n_boot, level=level, seed=seed)
+    try:
+        for name, est in named.items():
+            if bar is not None:
+                bar.set_description(name)
+            scores, costs = np.empty(len(archs)), np.empty(len(archs))
+            for j, arch in enumerate(archs):
+                start = time.perf_counter()
+                scores[j] = float(est(arch))
+                cost = getattr(est, "cost_", None)
+                costs[j] = time.perf_counter() - start if cost is None else float(cost)
+                if bar is not None:
+                    bar.update(1)
+                elif callable(progress):
+                    progress(name, j + 1, len(archs))
+            results[name] = _result(name, scores, values, costs,
+                                    getattr(est, "simulated", False), k=k, n_boot=n_boot,
+                                    level=level, seed=seed)
+    finally:
+        if bar is not None:
+            bar.close()
     return Comparison(archs, values, truth, epoch if at_epoch else None, truth_seconds, results,
                       k, level, int(n_boot), seed)
 
@@ -178,12 +195,11 @@ def compare(estimators, bench: Benchmark, archs, truth: str = "valid_acc",
 def _result(name, scores, truth, costs, simulated, k, n_boot, level, seed) -> EstimatorResult:
     valid = len(paired(scores, truth)[0])
     top = top_k_precision(scores, truth, min(k, valid)) if valid else float("nan")
+    agree = rank_agreement(scores, truth, n_boot=n_boot, level=level, seed=seed)
     return EstimatorResult(
-        name=name, scores=scores, tau=kendall_tau(scores, truth),
-        tau_ci=bootstrap_ci(kendall_tau, scores, truth, n_boot=n_boot, level=level, seed=seed),
-        rho=spearman_rho(scores, truth),
-        rho_ci=bootstrap_ci(spearman_rho, scores, truth, n_boot=n_boot, level=level, seed=seed),
-        top_k=top, seconds_per_arch=float(np.mean(costs)), simulated=bool(simulated))
+        name=name, scores=scores, tau=agree.tau, tau_ci=agree.tau_ci, rho=agree.rho,
+        rho_ci=agree.rho_ci, top_k=top, seconds_per_arch=float(np.mean(costs)),
+        simulated=bool(simulated))
 
 
 def _named(estimators) -> dict:

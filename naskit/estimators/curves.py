@@ -10,8 +10,9 @@ squares (``scipy.optimize.curve_fit``) and evaluated at the final epoch:
 - ``log_power``: y = a / (1 + (x / exp(b))**c)
 
 (Domhan et al. combine eleven such models in a Bayesian ensemble; a single least-squares fit is
-the teaching version.) When a fit fails, has fewer points than parameters or predicts a
-non-finite value, the last observed value is returned instead and ``CurveFit.ok`` is False.
+the teaching version.) Fewer points than parameters (``MIN_POINTS``) cannot be fitted at all: that
+is a ValueError. When a fit of enough points fails or predicts a non-finite value, the last
+observed value is returned instead and ``CurveFit.ok`` is False.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit
 
-__all__ = ["CURVES", "CurveFit", "fit_curve"]
+__all__ = ["CURVES", "CurveFit", "fit_curve", "MIN_POINTS"]
 
 
 def pow3(x, a, b, c):
@@ -56,6 +57,8 @@ def _guess_log_power(x, y):
 # name -> (function, initial guess and bounds from the observed points)
 CURVES = {"pow3": (pow3, _guess_pow3), "exp3": (exp3, _guess_exp3),
           "log_power": (log_power, _guess_log_power)}
+#: every model has three parameters: it needs at least three points
+MIN_POINTS = 3
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,11 @@ def fit_curve(y, at: float, x=None, model: str = "pow3") -> CurveFit:
         raise ValueError(f"need one x per y and at least one point, got {len(x)} and {len(y)}")
     if (x <= 0).any() or not np.isfinite(y).all():
         raise ValueError("x must be positive (epochs count from 1) and y finite")
+    if len(y) < MIN_POINTS:
+        raise ValueError(f"{model} has {MIN_POINTS} parameters: fitting it needs at least "
+                         f"{MIN_POINTS} points, got {len(y)}")
     fn, guess = CURVES[model]
     fallback = CurveFit(model, (), float(at), float(y[-1]), False)
-    if len(y) < 3:  # every model has three parameters
-        return fallback
     p0, bounds = guess(x, y)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -75,6 +75,16 @@ class Precomputed(Estimator):
     # The charged seconds were measured when the score was computed, so they are what scoring
     # live costs (on that machine), not a benchmark's training clock.
     simulated = False
+    needs = ("scores",)
+
+    @classmethod
+    def why_unsupported(cls, bench=None, data=None):
+        return "replays another estimator's stored scores: build it with Precomputed.load(path)"
+
+    @classmethod
+    def make(cls, bench=None, data=None, *, epochs=None, batch_size=64, channels=8,
+             cells_per_stage=1, seed=0, device="cpu"):
+        raise TypeError(f"Precomputed {cls.why_unsupported()}, not from a benchmark and a data set")
 
     def __init__(self, scores, seconds, name: str = "precomputed", space: NB201Space | None = None,
                  meta: dict | None = None):

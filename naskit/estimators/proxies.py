@@ -29,6 +29,25 @@ class _NetEstimator(Estimator):
     """A score computed on the freshly built, untrained net of an arch."""
 
     uses_batch = True
+    needs = ("data",)
+
+    @classmethod
+    def why_unsupported(cls, bench=None, data=None):
+        reason = super().why_unsupported(bench, data)
+        if reason is None and cls.uses_batch and len(data.y_train) < 2:
+            reason = (f"scores a minibatch of at least 2 images; {data.name!r} has "
+                      f"{len(data.y_train)}")
+        return reason
+
+    @classmethod
+    def make(cls, bench=None, data=None, *, epochs=None, batch_size=64, channels=8,
+             cells_per_stage=1, seed=0, device="cpu"):
+        cls._require(bench, data)
+        if not cls.uses_batch:
+            return cls(data, channels=channels, cells_per_stage=cells_per_stage, seed=seed,
+                       device=device)
+        return cls(data, channels=channels, cells_per_stage=cells_per_stage,
+                   batch_size=batch_size, seed=seed, device=device)
 
     def __init__(self, data: Dataset, channels: int = 8, cells_per_stage: int = 1,
                  batch_size: int = 128, seed: int = 0, device="cpu"):

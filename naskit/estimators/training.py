@@ -28,7 +28,7 @@ from ..datasets import Dataset
 from ..model import build
 from ..train import TrainLog, train
 from .base import Estimator
-from .curves import CURVES, CurveFit, fit_curve
+from .curves import CURVES, MIN_POINTS, CurveFit, fit_curve
 
 __all__ = ["epoch_losses", "tse", "tse_e", "tse_ema", "TSE", "TSEE", "TSEEMA", "EarlyStopping",
            "CurveExtrapolation", "SubsetTraining"]
@@ -85,35 +85,72 @@ def tse_ema(losses, epochs: int | None = None, gamma: float = 0.9) -> float:
 # -- estimators over a benchmark's curves ---------------------------------------------------
 class _BenchEstimator(Estimator):
     simulated = True
+    needs = ("bench",)
+    #: the per-epoch column (archs, epochs) it reads
     column = ""
+    #: the fewest epochs of ``column`` it can read
+    min_epochs = 1
+
+    @classmethod
+    def why_unsupported(cls, bench=None, data=None):
+        reason = super().why_unsupported(bench, data)
+        return reason if reason is not None else cls._why_bench(bench)
+
+    @classmethod
+    def _why_bench(cls, bench) -> str | None:
+        if cls.column not in bench.columns:
+            return (f"needs a benchmark with a per-epoch {cls.column!r} column of shape (archs, "
+                    f"epochs); {bench.name} has {sorted(bench.columns)}")
+        curves = bench.columns[cls.column]
+        if curves.ndim != 2:
+            return (f"needs a {cls.column!r} column of shape (archs, epochs); {bench.name}'s has "
+                    f"shape {curves.shape}")
+        if curves.shape[1] < cls.min_epochs:
+            return (f"needs at least {cls.min_epochs} epochs of {cls.column!r}{cls._why_min()}; "
+                    f"{bench.name} records {curves.shape[1]}")
+        return None
+
+    @classmethod
+    def _why_min(cls) -> str:
+        return ""
+
+    @classmethod
+    def epochs_for(cls, bench) -> tuple[int, ...]:
+        """The values of ``epochs`` this estimator accepts on ``bench`` (empty: it cannot run)."""
+        if cls.why_unsupported(bench) is not None:
+            return ()
+        return tuple(range(cls.min_epochs, bench.columns[cls.column].shape[1] + 1))
+
+    @classmethod
+    def make(cls, bench=None, data=None, *, epochs=None, batch_size=64, channels=8,
+             cells_per_stage=1, seed=0, device="cpu"):
+        cls._require(bench, data)
+        return cls(bench, epochs=cls.epochs_for(bench)[0] if epochs is None else epochs)
 
     def __init__(self, bench: Benchmark, epochs: int = 1):
         super().__init__()
         if not isinstance(bench, Benchmark):
             raise TypeError(f"{type(self).__name__} needs a naskit Benchmark (nk.bench.load()), "
                             f"got {type(bench).__name__}")
-        recorded = self._recorded(bench)
-        if not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= recorded:
-            raise ValueError(f"epochs must be an int in 1..{recorded} (the epochs "
-                             f"{bench.name} records), got {epochs!r}")
+        self._require(bench)
+        allowed = self.epochs_for(bench)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) \
+                or epochs not in allowed:
+            raise ValueError(self._bad_epochs(bench, epochs, allowed))
         self.bench, self.epochs = bench, int(epochs)
 
-    def _recorded(self, bench) -> int:
-        if self.column not in bench.columns:
-            raise ValueError(f"{type(self).__name__} needs a benchmark with a per-epoch "
-                             f"{self.column!r} column of shape (archs, epochs); {bench.name} has "
-                             f"{sorted(bench.columns)}")
-        curves = bench.columns[self.column]
-        if curves.ndim != 2:
-            raise ValueError(f"{bench.name}'s {self.column!r} column has shape {curves.shape}, "
-                             "expected (archs, epochs)")
-        return curves.shape[1]
+    def _bad_epochs(self, bench, epochs, allowed) -> str:
+        need = "" if self.min_epochs == 1 else \
+            f"{type(self).__name__} needs at least {self.min_epochs} epochs{self._why_min()}; "
+        return (f"epochs must be an int in {allowed[0]}..{allowed[-1]}, got {epochs!r} ({need}"
+                f"{bench.name} records {allowed[-1]} epochs of {self.column!r})")
 
     def _curve(self, i: int) -> np.ndarray:
         return self.bench.columns[self.column][i, :self.epochs].astype(float)
 
     def _train_seconds(self, i: int) -> float:
-        return self.epochs * float(self.bench.seconds_per_epoch[i])
+        # reading training losses needs no evaluation: the bench's clock without one
+        return self.bench.cost(i, self.epochs, evaluations=0)
 
     def _settings(self):
         return dict(bench=self.bench.name, epochs=self.epochs)
@@ -177,14 +214,19 @@ class EarlyStopping(_BenchEstimator):
 
     name = "early_stopping"
 
-    def __init__(self, bench: Benchmark, epochs: int = 1):
-        super().__init__(bench, epochs)
-        if self.epochs not in bench.fidelities:
-            raise ValueError(f"{bench.name} has no validation accuracy after {epochs} epochs; "
-                             f"choose epochs from {list(bench.fidelities)}")
+    @classmethod
+    def _why_bench(cls, bench):
+        if not bench.fidelities:
+            return f"needs validation accuracies after some epochs; {bench.name} has none"
+        return None
 
-    def _recorded(self, bench):
-        return max(bench.fidelities, default=0)
+    @classmethod
+    def epochs_for(cls, bench):
+        return tuple(bench.fidelities) if cls.why_unsupported(bench) is None else ()
+
+    def _bad_epochs(self, bench, epochs, allowed):
+        return (f"{bench.name} has no validation accuracy after {epochs!r} epochs; choose epochs "
+                f"from {list(allowed)}")
 
     def _score(self, arch):
         record = self.bench.query(arch, self.epochs)
@@ -194,13 +236,21 @@ class EarlyStopping(_BenchEstimator):
 class CurveExtrapolation(_BenchEstimator):
     """Validation accuracy at epoch ``at`` predicted from the first ``epochs`` epochs' curve.
 
-    ``last_fit_`` is the CurveFit of the last call (``ok`` False: the fit failed and the last
-    observed accuracy was returned); ``failures_`` counts such calls. Each observed epoch is
-    charged its training and one evaluation.
+    Every curve model has three parameters, so it needs ``epochs`` >= 3 (``min_epochs``) and a
+    benchmark that records at least that many epochs of ``valid_acc_curve``; with fewer it refuses
+    (a ValueError) rather than return the last observed value. ``last_fit_`` is the CurveFit of the
+    last call (``ok`` False: the fit itself failed and the last observed accuracy was returned);
+    ``failures_`` counts such calls. Each observed epoch is charged its training and one
+    evaluation.
     """
 
     name = "curve_extrapolation"
     column = "valid_acc_curve"
+    min_epochs = MIN_POINTS
+
+    @classmethod
+    def _why_min(cls):
+        return f" to fit a curve of {cls.min_epochs} parameters (one point per epoch)"
 
     def __init__(self, bench: Benchmark, epochs: int = 3, model: str = "pow3",
                  at: int | None = None):
@@ -218,9 +268,7 @@ class CurveExtrapolation(_BenchEstimator):
         self.last_fit_ = fit
         self.failures_ += not fit.ok
         value = float(np.clip(fit.value, 0.0, 100.0))  # accuracies are percentages
-        seconds = self.epochs * (float(self.bench.seconds_per_epoch[i])
-                                 + float(self.bench.eval_seconds[i]))
-        return value, seconds
+        return value, self.bench.cost(i, self.epochs, evaluations=self.epochs)
 
     def _settings(self):
         return {**super()._settings(), "model": self.model, "at": self.at}
@@ -236,6 +284,25 @@ class SubsetTraining(Estimator):
     """
 
     name = "subset_training"
+    needs = ("data",)
+    #: the share of the training images ``make`` trains on
+    default_fraction = 0.1
+
+    @classmethod
+    def why_unsupported(cls, bench=None, data=None):
+        reason = super().why_unsupported(bench, data)
+        if reason is None and round(cls.default_fraction * len(data.y_train)) < 1:
+            reason = (f"trains on {cls.default_fraction:.0%} of the training images; "
+                      f"{data.name!r} has {len(data.y_train)}, too few")
+        return reason
+
+    @classmethod
+    def make(cls, bench=None, data=None, *, epochs=None, batch_size=64, channels=8,
+             cells_per_stage=1, seed=0, device="cpu"):
+        cls._require(bench, data)
+        return cls(data, fraction=cls.default_fraction, epochs=1 if epochs is None else epochs,
+                   channels=channels, cells_per_stage=cells_per_stage, batch_size=batch_size,
+                   seed=seed, device=device)
 
     def __init__(self, data: Dataset, fraction: float = 0.1, epochs: int = 1, channels: int = 8,
                  cells_per_stage: int = 1, batch_size: int = 64, lr: float = 0.2, seed: int = 0,

@@ -126,14 +126,18 @@ def rank_rank(comparison: Comparison, name: str, ax=None):
     return ax
 
 
-def cost_quality(comparison: Comparison, ax=None, ceiling: NoiseCeiling | None = None):
+def cost_quality(comparison: Comparison, ax=None, ceiling: NoiseCeiling | None = None,
+                 legend: str = "below"):
     """Kendall tau (with CI bars) against seconds per arch (log scale), one labelled point each.
 
     ``ceiling`` (``naskit.estimators.noise_ceiling``) adds the ceiling (``truth_tau``, the
     noise-free truth against one run) as a line with its interval as a band, and the seed-to-seed
-    tau (a second training against the first) as a dashed line.
+    tau (a second training against the first) as a dashed line. ``legend`` is 'below' the axes
+    or 'right' of them (for a wide, low figure).
     """
     _check(comparison)
+    if legend not in ("below", "right"):
+        raise ValueError(f"legend must be 'below' or 'right', got {legend!r}")
     if ceiling is not None and not isinstance(ceiling, NoiseCeiling):
         raise TypeError(f"ceiling must be a NoiseCeiling (naskit.estimators.noise_ceiling) or "
                         f"None, got {type(ceiling).__name__}")
@@ -178,8 +182,11 @@ def cost_quality(comparison: Comparison, ax=None, ceiling: NoiseCeiling | None =
     ax.set_title(f"Cost against quality on {len(comparison.truth)} archs")
     ax.set_xlabel("seconds per arch (log scale)")
     ax.set_ylabel("Kendall τ with the ground truth")
-    # below the axes: inside, it would hide the points and labels it explains
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    # outside the axes: inside, it would hide the points and labels it explains
+    if legend == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    else:
+        ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     return ax
 
 

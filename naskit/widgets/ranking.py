@@ -1,15 +1,19 @@
 """The ranking comparer: pick performance estimators and a budget, see how well each one ranks.
 
-``RankingComparer`` runs ``naskit.estimators.compare`` on a sample of archs of a benchmark: the
+``RankingComparer`` runs ``naskit.estimators.compare`` on a sample of archs of a benchmark with
+the estimators that the registry (``naskit.estimators.supported``) says can run there: the
 zero-cost proxies (Mellor et al., ICML 2021; Abdelfattah et al., ICLR 2021) with their parameter
 and FLOP baselines on a minibatch of a data set, and, when the bench records per-epoch curves,
-training-speed and early-stopping estimators (Ru et al., NeurIPS 2021; Domhan et al., IJCAI
-2015). It shows one estimator's scores against the ground truth, as values and as ranks, and every
-estimator's Kendall tau against its cost, with the parameter and FLOP baselines always among them
-and, when the bench trained some archs with two seeds, the ceiling (the noise-free truth against one
-run) and the seed-to-seed tau as lines. Computing takes seconds, so it runs when the button is pressed, never on a
-control change. Like every naskit widget it keeps its state in attributes,
-draws through ``naskit.plot`` into PNG bytes and never calls ``display()``.
+training-speed, early-stopping and curve-extrapolation estimators (Ru et al., NeurIPS 2021;
+Domhan et al., IJCAI 2015); those that cannot run are listed with the reason. In three tabs it
+shows a table of every estimator's rank agreement, one estimator's scores against the ground
+truth as values and as ranks, and every estimator's Kendall tau against its cost, with the
+parameter and FLOP baselines always among them and, when the bench trained some archs with two
+seeds, the ceiling (the noise-free truth against one run) and the seed-to-seed tau as lines; the
+whole widget fits a 1280x720 window. Computing takes seconds, so it runs when the button is
+pressed, never on a control change, and an error while computing is shown, never raised. Like
+every naskit widget it keeps its state in attributes, draws through ``naskit.plot`` into PNG
+bytes and never calls ``display()``.
 """
 from __future__ import annotations
 
@@ -22,19 +26,19 @@ from .. import plot
 from ..plot._png import render_png
 from ..bench import Benchmark
 from ..datasets import Dataset
-from ..estimators import (TSE, TSEE, TSEEMA, ZERO_COST, Comparison, CurveExtrapolation,
-                          EarlyStopping, NoiseCeiling, compare, noise_ceiling, sample_archs)
+from ..estimators import (Comparison, NoiseCeiling, compare, epochs_for, make, noise_ceiling,
+                          sample_archs, supported, unsupported)
 
 __all__ = ["RankingComparer"]
 
-# bench-based estimators: name -> (class, what the bench must have)
-_BENCH = {"tse": (TSE, "train_loss"), "tse_e": (TSEE, "train_loss"),
-          "tse_ema": (TSEEMA, "train_loss"), "early_stopping": (EarlyStopping, None),
-          "curve_extrapolation": (CurveExtrapolation, "valid_acc_curve")}
+# what is selected at first, where the bench and data allow it
 _DEFAULT = ("naswot", "synflow", "jacob_cov", "params", "flops", "tse", "early_stopping")
 # scored in every comparison, selected or not: a proxy must beat them to be worth its cost
 _BASELINES = ("params", "flops")
-# Large enough to read from the back of a lecture room at the widget's width.
+# figure sizes (inches at 100 dpi): the scatter and the rank plot side by side, the cost plot
+# alone, each in its tab, so that controls, tab bar and figure fit a 1280x720 window
+_SCATTER, _RANK, _COST = (6.4, 3.9), (4.4, 3.9), (11.0, 3.9)
+_DPI = 100
 
 
 class RankingComparer(widgets.VBox):
@@ -58,44 +62,52 @@ class RankingComparer(widgets.VBox):
         # the last full result; comparison_ is it or the subset still selected
         self._computed: Comparison | None = None
 
-        self.available = self._available()
+        self.available = supported(bench, data)
+        #: name -> why it is not offered with this bench and data
+        self.unavailable = unsupported(bench, data)
         chosen = [n for n in _DEFAULT if n in self.available] if estimators is None \
             else list(estimators)
         unknown = [n for n in chosen if n not in self.available]
         if unknown:
+            why = "; ".join(f"{n} {self.unavailable[n]}" for n in unknown if n in self.unavailable)
             raise ValueError(f"unknown or unavailable estimators {unknown}; with this bench and "
-                             f"data choose from {self.available}")
+                             f"data choose from {self.available}" + (f" ({why})" if why else ""))
         self.estimator_picker = widgets.SelectMultiple(
-            options=self.available, value=tuple(chosen), rows=min(len(self.available), 10),
-            description="estimators", layout=widgets.Layout(width="300px"))
+            options=self.available, value=tuple(chosen), rows=min(len(self.available), 7),
+            description="estimators", layout=widgets.Layout(width="290px"))
 
-        max_epochs = self._max_epochs()
+        allowed = sorted({e for n in self.available for e in epochs_for(n, bench)})
         if epochs is None:
             # the lowest fidelity below the truth's, so early stopping has something to read
             early = [f for f in self.bench.fidelities if f < self.bench.final_epoch]
-            epochs = early[0] if early else max(1, max_epochs // 4)
-        self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=max(1, max_epochs),
-                                             description="epochs", disabled=not max_epochs,
-                                             tooltip="epochs seen by training-based estimators")
+            epochs = early[0] if early else (allowed[0] if allowed else 1)
+        self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=max([1, *allowed]),
+                                             description="epochs", disabled=not allowed,
+                                             tooltip="epochs seen by training-based estimators",
+                                             layout=widgets.Layout(width="210px"))
         n_images = len(data.y_train) if data is not None else 2
         sizes = sorted({s for s in (8, 16, 32, 64, 128, 256, batch_size) if 2 <= s <= n_images})
         sizes = sizes or [2]
         self.batch_size = widgets.Dropdown(options=sizes, description="batch size",
                                            value=batch_size if batch_size in sizes else sizes[-1],
-                                           disabled=data is None)
+                                           disabled=data is None,
+                                           layout=widgets.Layout(width="210px"))
         self.n_archs = widgets.BoundedIntText(value=n_archs, min=3, max=len(bench.space),
-                                              description="archs")
+                                              description="archs",
+                                              layout=widgets.Layout(width="210px"))
         self.compute_button = widgets.Button(description="Compute", button_style="primary",
-                                             icon="play")
+                                             icon="play", layout=widgets.Layout(width="210px"))
         self.progress = widgets.HTML("Press <b>Compute</b> to score the archs.")
+        self.not_offered = widgets.HTML(_not_offered(self.unavailable))
         self.focus = widgets.Dropdown(options=[], description="show")
-        self.scatter_image = widgets.Image(format="png", layout=widgets.Layout(max_width="520px"))
-        self.rank_image = widgets.Image(format="png", layout=widgets.Layout(max_width="460px"))
-        self.cost_image = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
-        self.table = widgets.HTML()
+        self.scatter_image, self.rank_image, self.cost_image = (
+            widgets.Image(format="png", layout=widgets.Layout(max_width=f"{round(w * _DPI)}px"))
+            for w, _ in (_SCATTER, _RANK, _COST))
+        self.table = widgets.HTML(layout=widgets.Layout(max_height="400px", overflow="auto"))
         for w, cls in [(self.estimator_picker, "estimators"), (self.epochs, "epochs"),
                        (self.batch_size, "batch-size"), (self.n_archs, "n-archs"),
                        (self.compute_button, "compute"), (self.progress, "progress"),
+                       (self.not_offered, "not-offered"),
                        (self.focus, "focus"), (self.scatter_image, "scatter"),
                        (self.rank_image, "rank"), (self.cost_image, "cost"),
                        (self.table, "table")]:
@@ -107,13 +119,17 @@ class RankingComparer(widgets.VBox):
             control.observe(self._on_setting, "value")
         self.focus.observe(self._on_focus, "value")
 
-        controls = widgets.HBox([self.estimator_picker,
-                                 widgets.VBox([self.epochs, self.batch_size, self.n_archs,
-                                               self.compute_button])])
-        pair = widgets.HBox([self.scatter_image, self.rank_image],
-                            layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__(children=[controls, self.progress, self.table, self.focus, pair,
-                                   self.cost_image])
+        settings = widgets.VBox([self.epochs, self.batch_size, self.n_archs, self.compute_button])
+        messages = widgets.VBox([self.progress, self.not_offered],
+                                layout=widgets.Layout(width="620px"))
+        controls = widgets.HBox([self.estimator_picker, settings, messages])
+        scores = widgets.VBox([self.focus, widgets.HBox([self.scatter_image, self.rank_image])])
+        self.tabs = widgets.Tab(children=[self.table, scores, self.cost_image])
+        for i, title in enumerate(["table", "scores vs truth", "cost vs quality"]):
+            self.tabs.set_title(i, title)
+        self.tabs.add_class("naskit-ranking-tabs")
+        super().__init__(children=[controls, self.tabs],
+                         layout=widgets.Layout(max_width="1240px"))
         self.add_class("naskit-ranking-comparer")
 
     def __repr__(self):
@@ -123,32 +139,12 @@ class RankingComparer(widgets.VBox):
                 f"estimators={list(self.estimator_picker.value)})  # {done}")
 
     # -- what can be compared ------------------------------------------------------------------
-    def _available(self) -> list[str]:
-        names = list(ZERO_COST) if self.data is not None else []
-        for name, (_, column) in _BENCH.items():
-            if (column is None and self.bench.fidelities) or column in self.bench.columns:
-                names.append(name)
-        return names
-
-    def _max_epochs(self) -> int:
-        curves = [self.bench.columns[c].shape[1] for c in ("train_loss", "valid_acc_curve")
-                  if c in self.bench.columns and self.bench.columns[c].ndim == 2]
-        return max(curves + [max(self.bench.fidelities, default=0)])
-
     def estimators(self, names=None) -> dict:
         """Estimators ``names`` (default: the selected ones) with the current settings."""
-        out = {}
-        for name in self.estimator_picker.value if names is None else names:
-            if name in ZERO_COST:
-                cls = ZERO_COST[name]
-                args = dict(channels=self.channels, cells_per_stage=self.cells_per_stage,
-                            seed=self.seed)
-                if cls.uses_batch:
-                    args["batch_size"] = self.batch_size.value
-                out[name] = cls(self.data, **args)
-            else:
-                out[name] = _BENCH[name][0](self.bench, epochs=self.epochs.value)
-        return out
+        return {name: make(name, self.bench, self.data, epochs=self.epochs.value,
+                           batch_size=self.batch_size.value, channels=self.channels,
+                           cells_per_stage=self.cells_per_stage, seed=self.seed)
+                for name in (self.estimator_picker.value if names is None else names)}
 
     # -- computing -----------------------------------------------------------------------------
     def compute(self) -> Comparison | None:
@@ -161,7 +157,7 @@ class RankingComparer(widgets.VBox):
         try:
             ests = self.estimators(names)
             archs = sample_archs(self.bench.space, self.n_archs.value, seed=self.seed)
-        except (ValueError, TypeError) as exc:
+        except Exception as exc:  # bad settings for an estimator: say which, never raise
             self._say(str(exc), error=True)
             return None
         done = {"n": 0}
@@ -195,9 +191,10 @@ class RankingComparer(widgets.VBox):
         self.focus.value = keep or (comparison.names[0] if comparison.names else None)
         self.focus.observe(self._on_focus, "value")
         self._draw_focus()
-        self.cost_image.value = render_png(lambda ax: plot.cost_quality(comparison, ax=ax,
-                                                                   ceiling=self.ceiling_),
-                                     (7.2, 5.6)) if len(comparison) else b""
+        self.cost_image.value = render_png(
+            lambda ax: plot.cost_quality(comparison, ax=ax, ceiling=self.ceiling_,
+                                      legend="right"), _COST,
+            dpi=_DPI) if len(comparison) else b""
         self.table.value = _table(comparison, self.ceiling_)
 
     def _ceiling(self) -> NoiseCeiling | None:
@@ -235,8 +232,10 @@ class RankingComparer(widgets.VBox):
         if c is None or name is None:
             self.scatter_image.value = self.rank_image.value = b""
             return
-        self.scatter_image.value = render_png(lambda ax: plot.score_scatter(c, name, ax=ax), (6.0, 4.6))
-        self.rank_image.value = render_png(lambda ax: plot.rank_rank(c, name, ax=ax), (5.2, 4.6))
+        self.scatter_image.value = render_png(lambda ax: plot.score_scatter(c, name, ax=ax),
+                                              _SCATTER, dpi=_DPI)
+        self.rank_image.value = render_png(lambda ax: plot.rank_rank(c, name, ax=ax), _RANK,
+                                           dpi=_DPI)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.progress.value = f"<span style='color:#b00020'>{html.escape(text)}</span>" \
@@ -257,6 +256,19 @@ class RankingComparer(widgets.VBox):
         """PNG bytes of every shown estimator's tau against its seconds per arch."""
         return bytes(self.cost_image.value)
 
+
+
+def _not_offered(reasons: dict[str, str]) -> str:
+    """One line per reason, naming the estimators it keeps out."""
+    if not reasons:
+        return ""
+    by_reason: dict[str, list[str]] = {}
+    for name, why in reasons.items():
+        by_reason.setdefault(why, []).append(name)
+    lines = [f"<b>{html.escape(', '.join(names))}</b>: {html.escape(why)}"
+             for why, names in by_reason.items()]
+    return ("<div style='font-size:13px;color:#555'>Not offered with this benchmark and data:<br>"
+            + "<br>".join(lines) + "</div>")
 
 
 def _fmt(x: float, digits: int = 2) -> str:
