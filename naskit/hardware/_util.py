@@ -4,19 +4,26 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .._checks import _is_int, check_int
 from .._torch import device_of  # noqa: F401  (counts and measure import it from here)
+
+#: Bounds of what a user may ask for: past these a request is a typo, not a measurement.
+MAX_SIZE, MAX_THREADS = 2 ** 20, 1024
 
 
 def check_shape(input_shape) -> tuple[int, ...]:
-    try:
-        shape = tuple(int(s) for s in input_shape)
-    except (TypeError, ValueError):
+    """``input_shape`` as a tuple of positive ints (numpy integers too; 16.5 or "16" are not)."""
+    if isinstance(input_shape, (str, bytes)) or not hasattr(input_shape, "__iter__"):
         raise ValueError(f"input_shape must be a tuple of ints like (1, 3, 32, 32), "
-                         f"got {input_shape!r}") from None
-    if len(shape) < 2 or any(s < 1 for s in shape):
-        raise ValueError(f"input_shape must be (batch, channels, ...) with positive sizes, "
                          f"got {input_shape!r}")
-    return shape
+    shape = tuple(input_shape)
+    if not all(_is_int(s) for s in shape):
+        raise ValueError(f"input_shape must be a tuple of ints like (1, 3, 32, 32), "
+                         f"got {input_shape!r}")
+    if len(shape) < 2 or any(s < 1 for s in shape) or any(s > MAX_SIZE for s in shape):
+        raise ValueError(f"input_shape must be (batch, channels, ...) with positive sizes up to {MAX_SIZE}, "
+                         f"got {input_shape!r}")
+    return tuple(int(s) for s in shape)
 
 
 def check_device(device) -> torch.device:
@@ -41,10 +48,7 @@ def check_device(device) -> torch.device:
 def check_threads(threads) -> int:
     if threads is None:
         return torch.get_num_threads()
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive int or None, got {threads!r}")
-    return threads
-
+    return check_int(threads, "threads (or None: torch's current count)", maximum=MAX_THREADS)
 
 
 def _expected_channels(net: nn.Module) -> int | None:
