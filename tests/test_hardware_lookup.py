@@ -120,7 +120,7 @@ def test_measured_latency_measures_each_arch_once():
     live = MeasuredLatency(channels=4, cells_per_stage=1, input_shape=(1, 1, 16, 16),
                            min_run_time=0.005, min_blocks=5, clock="cpu", warn=False)
     first = live(ARCH)
-    assert live.cost > 0 and len(live.measured_) == 1
+    assert live.cost_ > 0 and len(live.measured_) == 1
     assert live(str(ARCH)) == first and len(live.measured_) == 1
     assert live.latency(ARCH).median_ms == first
     assert "1 archs measured" in repr(live)

@@ -253,8 +253,8 @@ class AdditivePredictor:
 class MeasuredLatency:
     """Latency of an arch's NB201 network measured live: a callable ``arch -> median ms``.
 
-    Every arch is measured once (``measured_`` keeps its ``Latency``); ``cost`` is the seconds the
-    last call took, ``total_cost`` those of all calls; the other arguments as in
+    Every arch is measured once (``measured_`` keeps its ``Latency``); ``cost_`` is the seconds the
+    last call took, ``total_cost_`` those of all calls; the other arguments as in
     ``measure_latency``, except that ``warn`` warns once, at the first busy measurement.
     Hardware-aware search can use it as the latency of a candidate, like a lookup table but paid
     for in measuring time.
@@ -270,7 +270,7 @@ class MeasuredLatency:
         self.min_run_time, self.max_run_time, self.min_blocks = min_run_time, max_run_time, min_blocks
         self.clock, self.seed, self.warn = clock, seed, warn
         self.measured_: dict[Arch, Latency] = {}
-        self.cost = self.total_cost = 0.0
+        self.cost_ = self.total_cost_ = 0.0
         self._warned = False
 
     def latency(self, arch: Arch | str) -> Latency:
@@ -291,8 +291,8 @@ class MeasuredLatency:
                 warnings.warn(MachineBusyWarning(
                     f"the timings say the machine was busy while measuring {arch}: {lat!r}; "
                     "Latency.busy marks every such arch in measured_"), stacklevel=2)
-        self.cost = time.perf_counter() - start
-        self.total_cost += self.cost
+        self.cost_ = time.perf_counter() - start
+        self.total_cost_ += self.cost_
         return self.measured_[arch]
 
     def __call__(self, arch: Arch | str) -> float:
@@ -302,7 +302,7 @@ class MeasuredLatency:
     def __repr__(self):
         return (f"MeasuredLatency(C={self.channels}, {self.cells_per_stage} cell(s) per stage, "
                 f"input {self.input_shape}, {self.device} x{self.threads} thread(s); "
-                f"{len(self.measured_)} archs measured in {self.total_cost:.1f} s)")
+                f"{len(self.measured_)} archs measured in {self.total_cost_:.1f} s)")
 
 
 @dataclass(frozen=True)
