@@ -4,8 +4,10 @@ A cell is drawn the way NAS papers draw it: a left-to-right DAG whose edges carr
 NAS-Bench-201 cells (Dong & Yang, ICLR 2020) have numbered nodes, input 0 and the last node as
 output; DARTS cells (Liu et al., ICLR 2019) take the two previous cells' outputs c_{k-2} and
 c_{k-1}, and their output c_{k} concatenates the intermediate nodes. Graphviz lays the graph out
-when its ``dot`` program is installed; otherwise matplotlib and networkx draw it. Every function
-draws a result it is given, takes ``ax=None`` and returns the Axes; none calls show().
+when its ``dot`` program is installed; otherwise matplotlib draws it in layers by depth (the longest
+path from an input, as in Sugiyama-style layered drawing), each op label on its edge in a box that
+clears the nodes and the other labels, skip-over edges bowed around the nodes between. Every
+function draws a result it is given, takes ``ax=None`` and returns the Axes; none calls show().
 """
 from __future__ import annotations
 
@@ -294,12 +296,13 @@ def _inside(points, rect) -> int:
 def _route(nodes, edges, pos, layer, sizes, label_sizes):
     """Curvature of each edge and the centre of its label.
 
-    Each edge is a quadratic arc (matplotlib's ``arc3``); its label sits on it. Labelled edges are
-    routed short spans first: for each, the first of a list of candidates (straight, then bowing
-    further and further to either side; the label at the middle, then slid along the edge) whose
-    label box clears every node and every label placed so far and whose arc passes no node but its
-    own two; among those free of hard collisions, the one crossing fewest other labels and edges.
-    Unlabelled (concat) edges then take the straightest arc that clears the nodes and the labels.
+    Each edge is a quadratic arc (matplotlib's ``arc3``) and its label sits on it. Edges are routed
+    one by one, short spans first, unlabelled (concat) edges last. The candidates for an edge are
+    arcs bowing further and further to either side (straight first), with the label at the middle
+    or slid along the arc. A candidate whose label box touches a node or a placed label, or whose
+    arc runs through a node other than its two ends, is taken only if no other is left; among the
+    rest, the cheapest, where bowing further costs and so does each point of an arc hidden under a
+    label box.
     """
     node_rects = {n.id: _rect(pos[n.id], sizes[n.id]) for n in nodes}
     # labels keep clear of nodes by more than _GAP: arrowheads end at the node boundary
@@ -323,7 +326,7 @@ def _route(nodes, edges, pos, layer, sizes, label_sizes):
         seen[(e.src, e.dst)] = k + 1
         best = None
         for rank, s in enumerate(steps):
-            if best is not None and not best[0][0] and rank > best[0][2]:
+            if best is not None and best[0][:2] == (False, 0) and rank > best[0][2]:
                 break  # every later candidate costs more than the best one found
             rad = 2 * s / length
             curve = np.column_stack(_bezier(p0, p2, rad)(_TS))
@@ -450,7 +453,6 @@ def _draw_networkx(ax, nodes, edges, chosen):
         p0, p2 = pos[edge.src], pos[edge.dst]
         hot = edge.index in chosen
         color = HIGHLIGHT_COLOR if hot else _color(edge.op)
-        faint = edge.op == "none" and not hot
         if edge.op is None:
             lw, style = _STYLE["concat"], dict(alpha=0.9)
         elif edge.op == "none":
