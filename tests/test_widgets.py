@@ -218,8 +218,13 @@ def test_info_says_measuring_for_the_new_cell_before_its_numbers(space):
                     min_run_time=0.01)
     old = b.info.value
     seen = _info_history(b)
+    beside_new_drawing = []
+    b.image.observe(lambda change: beside_new_drawing.append(b.info.value), "value")
     b.op_pickers[0].value = "skip_connect"
     new = html.escape(str(b.arch))
+    # when the new drawing arrives, the info already names the new cell and is measuring
+    assert len(beside_new_drawing) == 1
+    assert "measuring" in beside_new_drawing[0] and new in beside_new_drawing[0]
     first, params_then = seen[0]
     assert "measuring" in first and new in first and params_then is None
     assert "params" not in first.split("measuring")[0].split("</code>")[-1]  # no numbers yet

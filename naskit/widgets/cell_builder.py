@@ -156,8 +156,11 @@ class CellBuilder(widgets.VBox):
     def _arch_changed(self, change):
         self._show_error("")
         self._sync_controls()
+        # say "measuring" before the new drawing appears: the old numbers never sit beside it
+        head = self._head_lines()
+        self._show_measuring(head)
         self._redraw()
-        self._update_info()
+        self._update_info(head)
 
     def _cell(self, which=None):
         """The (op, input) pairs of the normal or reduction cell being edited."""
@@ -238,16 +241,24 @@ class CellBuilder(widgets.VBox):
         return build(self.arch, channels=self.channels, cells_per_stage=self.cells_per_stage,
                      num_classes=self.num_classes, in_channels=self.input_shape[1])
 
-    def _update_info(self):
-        """Show the cell's numbers; while they are computed, say so (never the last cell's)."""
-        key = str(self.arch)
-        head = [f"<b>cell</b> <code>{html.escape(key)}</code>"]
+    def _head_lines(self) -> list[str]:
+        """The info lines that need no measuring: the cell, its class and index."""
+        head = [f"<b>cell</b> <code>{html.escape(str(self.arch))}</code>"]
         if not self.darts:
             head += self._class_lines()
+        return head
+
+    def _show_measuring(self, head) -> None:
         self.params_ = self.flops_ = self.latency_ = None
-        self.info.value = "<br>".join(head + [_MEASURING.format(what="params, FLOPs and latency")
-                                              if self.measure_latency else
-                                              _MEASURING.format(what="params and FLOPs")])
+        what = "params, FLOPs and latency" if self.measure_latency else "params and FLOPs"
+        self.info.value = "<br>".join(head + [_MEASURING.format(what=what)])
+
+    def _update_info(self, head=None):
+        """Show the cell's numbers; while they are computed, say so (never the last cell's)."""
+        key = str(self.arch)
+        if head is None:
+            head = self._head_lines()
+            self._show_measuring(head)
         try:
             if key not in self._metrics:
                 net = None
