@@ -250,7 +250,7 @@ def _latency(times_ms, number=1):
 
 
 def test_one_timed_block_reports_no_iqr():
-    text = cb.latency_text(_latency([8.7134], number=4))
+    text = cb._latency_text(_latency([8.7134], number=4))
     assert "IQR" not in text and "spread unknown" in text and "one timed block of 4 runs" in text
     assert text.startswith("8.7 ms")
 
@@ -262,7 +262,7 @@ def test_one_timed_block_reports_no_iqr():
 ])
 def test_latency_is_rounded_to_the_digits_its_spread_supports(times, median, iqr):
     lat = _latency(times)
-    text = cb.latency_text(lat)
+    text = cb._latency_text(lat)
     assert text.startswith(f"{median} ms median (IQR {iqr} ms over {len(times)} timed blocks")
     # the shown digits sit within half a unit of the last shown digit of the true values
     unit = 10.0 ** -len(median.partition(".")[2])

@@ -289,7 +289,7 @@ class CellBuilder(widgets.VBox):
         self.params_, self.flops_, self.latency_ = self._metrics[key]
         lines = head + [self._size_line()]
         if self.latency_ is not None:
-            lines.append(f"<b>latency</b> {latency_text(self.latency_)}")
+            lines.append(f"<b>latency</b> {_latency_text(self.latency_)}")
         self.info.value = "<br>".join(lines)
 
     def _size_line(self) -> str:
@@ -352,7 +352,7 @@ def _count_flops(net: nn.Module, input_shape) -> int:
     return total
 
 
-def latency_text(lat) -> str:
+def _latency_text(lat) -> str:
     """A latency with the digits its spread supports: '8.7 ms median (IQR 0.9 ms, 30 blocks ...)'.
 
     The median and the IQR are rounded to the decimal of the IQR's first significant digit; from
