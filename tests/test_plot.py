@@ -132,10 +132,10 @@ def test_networkx_draws_one_labelled_edge_per_cell_edge(arch):
 
 
 # Fallback drawings must read as well as Graphviz's at every size a lesson or widget draws them:
-# the figure cell() makes, lesson 1's side-by-side DARTS cells, the CellBuilder's and the
-# evolution stepper's small figures.
+# the figure cell() makes, lesson 1's side-by-side DARTS cells, the CellBuilder's, the evolution
+# stepper's and the one-shot explorer's small figures.
 SIZES = {"own": None, "lesson-pair": (12, 3.5), "builder": (5.5, 3.2), "builder-nb201": (6.0, 2.2),
-         "stepper": (4.2, 2.0)}
+         "stepper": (4.2, 2.0), "stepper-short": (4.2, 1.8), "oneshot": (5.4, 2.6)}
 
 
 def _drawn(cell, which, size, highlight=()):
