@@ -8,13 +8,18 @@ import matplotlib
 matplotlib.use("Agg")
 
 import graphviz  # noqa: E402
+import hypothesis.strategies as st  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
 from naskit import plot  # noqa: E402
 from naskit.ops import DARTS_OPS, NB201_OPS  # noqa: E402
-from naskit.space import Arch, NB201Space  # noqa: E402
+from naskit.space import DARTS_V1, Arch, CellSpace, DartsSpace, NB201Space  # noqa: E402
 
 BEST = Arch.from_string("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
                         "nor_conv_3x3~1|nor_conv_1x1~2|")
@@ -126,15 +131,154 @@ def test_networkx_draws_one_labelled_edge_per_cell_edge(arch):
     assert not ax.images
 
 
-@pytest.mark.parametrize("cell,which", [(BEST, "normal"), (DARTS_V2, "normal"),
-                                        (DARTS_V2, "reduce")])
-def test_networkx_labels_do_not_overlap(cell, which):
-    ax = plot.cell(cell, engine="networkx", which=which)
-    ax.figure.draw_without_rendering()
-    boxes = [t.get_window_extent() for t in _labels(ax).values()]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            assert not a.overlaps(b), (a, b)
+# Fallback drawings must read as well as Graphviz's at every size a lesson or widget draws them:
+# the figure cell() makes, lesson 1's side-by-side DARTS cells, the CellBuilder's, the evolution
+# stepper's and the one-shot explorer's small figures.
+SIZES = {"own": None, "lesson-pair": (12, 3.5), "builder": (5.5, 3.2), "builder-nb201": (6.0, 2.2),
+         "stepper": (4.2, 2.0), "stepper-short": (4.2, 1.8), "oneshot": (5.4, 2.6)}
+
+
+def _drawn(cell, which, size, highlight=()):
+    """Draw with the fallback engine at ``size`` and render; (axes, renderer)."""
+    if size is None:
+        ax = plot.cell(cell, which=which, engine="networkx", highlight=highlight, title="cell")
+    elif size == (12, 3.5):  # as lesson 1 draws its two DARTS cells: pyplot, no layout engine
+        _, axes = plt.subplots(1, 2, figsize=size)
+        ax = plot.cell(cell, ax=axes[0], which=which, engine="networkx", highlight=highlight,
+                       title="normal cell")
+        plot.cell(cell, ax=axes[1], which=which, engine="networkx", title="other")
+    else:  # as the widgets draw: a bare Figure with a constrained layout
+        fig = Figure(figsize=size, layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        plot.cell(cell, ax=ax, which=which, engine="networkx", highlight=highlight, title="child")
+    ax.figure.canvas.draw()
+    return ax, ax.figure.canvas.get_renderer()
+
+
+def _extents(ax, renderer):
+    """Window extents of the label boxes and of the nodes (patch and text), keyed by gid."""
+    labels = {t.get_gid(): t.get_bbox_patch().get_window_extent(renderer)
+              for t in ax.texts if (t.get_gid() or "").startswith("edge-label-")}
+    nodes = {p.get_gid(): p.get_window_extent(renderer)
+             for p in ax.patches if (p.get_gid() or "").startswith("node-")}
+    texts = {t.get_gid(): t.get_window_extent(renderer)
+             for t in ax.texts if (t.get_gid() or "").startswith("node-text-")}
+    return labels, nodes, texts
+
+
+def _assert_readable(ax, renderer, n_labels):
+    labels, nodes, texts = _extents(ax, renderer)
+    assert len(labels) == n_labels
+    boxes = list(labels.items())
+    for i, (a, box) in enumerate(boxes):
+        for b, other in boxes[i + 1:]:
+            assert not box.overlaps(other), f"{a} overlaps {b}"
+        for node, extent in nodes.items():
+            assert not box.overlaps(extent), f"{a} covers {node}"
+        for node, extent in texts.items():
+            assert not box.overlaps(extent), f"{a} covers the text of {node}"
+    # every node's name fits inside the node
+    for gid, extent in texts.items():
+        node = nodes["node-" + gid.removeprefix("node-text-")]
+        assert node.x0 <= extent.x0 and extent.x1 <= node.x1 and node.y0 <= extent.y0 \
+            and extent.y1 <= node.y1, gid
+    # each label sits on its own edge: the edge's drawn curve passes through the label's box
+    for gid, box in labels.items():
+        arrow = _arrows(ax)["edge-" + gid.removeprefix("edge-label-")]
+        points = _curve(arrow)
+        assert np.any((points[:, 0] > box.x0) & (points[:, 0] < box.x1) &
+                      (points[:, 1] > box.y0) & (points[:, 1] < box.y1)), gid
+    # no edge runs through a node other than its two ends
+    for gid, arrow in _arrows(ax).items():
+        points = _curve(arrow)
+        ends = _ends(ax)[id(arrow)]
+        for node, extent in nodes.items():
+            if node in ends:
+                continue
+            inner = extent.shrunk(0.9, 0.9).translated(0.05 * extent.width, 0.05 * extent.height)
+            assert not np.any((points[:, 0] > inner.x0) & (points[:, 0] < inner.x1) &
+                              (points[:, 1] > inner.y0) & (points[:, 1] < inner.y1)), \
+                f"{gid} runs through {node}"
+
+
+def _curve(arrow):
+    """Points along an arrow as drawn (display coordinates), 20 per segment of its outline."""
+    lines = arrow.get_path().to_polygons(arrow.get_transform(), closed_only=False)
+    return np.concatenate([np.concatenate([np.linspace(a, b, 20) for a, b in zip(p[:-1], p[1:])])
+                           for p in lines if len(p) > 1])
+
+
+def _ends(ax):
+    """id(arrow) -> gids of the two nodes it joins (its patchA and patchB)."""
+    return {id(a): {a.patchA.get_gid(), a.patchB.get_gid()} for a in ax.patches
+            if isinstance(a, FancyArrowPatch)}
+
+
+@pytest.mark.parametrize("size", SIZES.values(), ids=SIZES.keys())
+@pytest.mark.parametrize("cell,which", [(BEST, "normal"), (NONES, "normal"), (DARTS_V2, "normal"),
+                                        (DARTS_V2, "reduce"), (DARTS_V1, "normal"),
+                                        (DARTS_V1, "reduce")],
+                         ids=["nb201-best", "nb201-nones", "v2-normal", "v2-reduce", "v1-normal",
+                              "v1-reduce"])
+def test_networkx_labels_clear_each_other_and_the_nodes(cell, which, size):
+    ax, renderer = _drawn(cell, which, size, highlight=(1,))
+    n = len(cell.edges) if isinstance(cell, Arch) else len(getattr(cell, which))
+    _assert_readable(ax, renderer, n)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, 15_624), size=st.sampled_from(list(SIZES.values())),
+       hot=st.integers(0, 5))
+def test_networkx_every_nb201_cell_is_readable(index, size, hot):
+    arch = NB201Space()[index]
+    ax, renderer = _drawn(arch, "normal", size, highlight=(hot,))
+    _assert_readable(ax, renderer, 6)
+    plt.close("all")
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2 ** 31 - 1), which=st.sampled_from(["normal", "reduce"]),
+       size=st.sampled_from(list(SIZES.values())), hot=st.integers(0, 7))
+def test_networkx_every_darts_cell_is_readable(seed, which, size, hot):
+    genotype = DartsSpace().sample(seed=seed)
+    ax, renderer = _drawn(genotype, which, size, highlight=(hot,))
+    _assert_readable(ax, renderer, 8)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("n_nodes", [2, 3, 5])
+def test_networkx_other_cell_sizes_are_readable(n_nodes):
+    space = CellSpace(n_nodes=n_nodes)
+    for seed in range(3):
+        arch = space.sample(seed=seed)
+        for size in (None, (4.2, 2.0)):
+            ax, renderer = _drawn(arch, "normal", size)
+            _assert_readable(ax, renderer, len(arch.edges))
+            plt.close("all")
+
+
+def test_networkx_drawing_is_the_same_picture_at_any_size():
+    # fonts, lines and boxes are sized in data units, so a smaller axes shows a scaled copy
+    big, r_big = _drawn(DARTS_V2, "normal", None)
+    small, r_small = _drawn(DARTS_V2, "normal", (4.2, 2.0))
+
+    def relative(ax, renderer):
+        frame = ax.transData.transform([ax.get_xlim()[0], ax.get_ylim()[0]]), \
+            ax.transData.transform([ax.get_xlim()[1], ax.get_ylim()[1]])
+        (x0, y0), (x1, y1) = frame
+        labels, _, _ = _extents(ax, renderer)
+        return np.array([[(b.x0 - x0) / (x1 - x0), (b.x1 - x0) / (x1 - x0),
+                          (b.y0 - y0) / (y1 - y0), (b.y1 - y0) / (y1 - y0)]
+                         for _, b in sorted(labels.items())])
+
+    a, b = relative(big, r_big), relative(small, r_small)
+    assert a.shape == b.shape == (8, 4)
+    assert np.abs(a - b).max() < 0.02
+    font = {t.get_gid(): t.get_fontsize() for t in big.texts}
+    assert 10 <= font["edge-label-0"] <= 14  # a figure of its own: text at a normal size
 
 
 def test_networkx_parallel_edges_between_the_same_nodes_are_curved_apart():
@@ -179,13 +323,38 @@ def test_auto_engine_falls_back_when_graphviz_cannot_run(monkeypatch):
 
 
 # -- graphviz engine -------------------------------------------------------------------------
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's dot program is not installed (apt-get install graphviz, or conda's "
+           "graphviz package) so the Graphviz drawing path cannot run")
+
+
+@needs_dot
 def test_graphviz_engine_shows_the_rendered_image():
     ax = plot.cell(BEST, engine="graphviz", title="best cell")
     assert len(ax.images) == 1
     h, w = ax.images[0].get_array().shape[:2]
     assert w > 2 * h > 100  # a left-to-right cell is wide
     assert ax.get_title() == "best cell" and not ax.axison
+
+
+@needs_dot
+@pytest.mark.parametrize("which", ["normal", "reduce"])
+def test_graphviz_draws_darts_cells_into_a_small_axes_and_auto_picks_it(which):
+    fig = Figure(figsize=(4.2, 2.0), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    assert plot.cell(DARTS_V2, ax=ax, which=which, highlight=(7,), title="child") is ax
+    fig.canvas.draw()
+    assert len(ax.images) == 1 and not _labels(ax)  # the picture is Graphviz's
+    image = ax.images[0].get_array()
+    assert image.shape[1] > image.shape[0] > 50
+    # the highlighted edge is drawn in the highlight colour somewhere in the picture
+    red = np.all(np.abs(image[..., :3] - matplotlib.colors.to_rgb(plot.HIGHLIGHT_COLOR)) < 0.1,
+                 axis=-1)
+    assert red.sum() > 20
+    auto = plot.cell(DARTS_V2, which=which)
+    assert len(auto.images) == 1
 
 
 # -- shared behaviour ------------------------------------------------------------------------

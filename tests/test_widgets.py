@@ -1,8 +1,10 @@
 """Headless tests of the widgets: set `.value` as a learner's click would, assert on what they expose."""
 import html
 
+import numpy as np
 import pytest
 
+import naskit.widgets.cell_builder as cb
 from naskit.hardware import Latency, count_flops, count_params
 from naskit.model import build, build_darts
 from naskit.space import DARTS_V2, Arch, CellSpace, DartsSpace, Genotype, NB201Space
@@ -192,7 +194,8 @@ def test_an_error_while_computing_metrics_is_shown_not_raised(builder, space, mo
 
     def broken(*args, **kwargs):
         raise RuntimeError("the counter broke")
-    monkeypatch.setattr(cb.hardware, "count_flops", broken)
+    monkeypatch.setattr(cb, "_count_flops", broken)
+    cb._COUNTS.clear()
     builder.arch = space[4321]  # an arch not measured before
     assert "Could not build or measure the network:</b> RuntimeError: the counter broke" in \
         builder.info.value
@@ -200,3 +203,106 @@ def test_an_error_while_computing_metrics_is_shown_not_raised(builder, space, mo
     monkeypatch.undo()
     builder.arch = space[4322]
     assert builder.params_ > 0 and "Could not" not in builder.info.value
+
+
+# -- feedback while measuring, latency precision, counting once -------------------------------------
+def _info_history(b):
+    """Every value the info panel takes from now on, with the numbers the builder exposed then."""
+    seen = []
+    b.info.observe(lambda change: seen.append((change["new"], b.params_)), "value")
+    return seen
+
+
+def test_info_says_measuring_for_the_new_cell_before_its_numbers(space):
+    b = CellBuilder(space, arch=Arch.from_string(START), channels=4, cells_per_stage=1,
+                    min_run_time=0.01)
+    old = b.info.value
+    seen = _info_history(b)
+    beside_new_drawing = []
+    b.image.observe(lambda change: beside_new_drawing.append(b.info.value), "value")
+    b.op_pickers[0].value = "skip_connect"
+    new = html.escape(str(b.arch))
+    # when the new drawing arrives, the info already names the new cell and is measuring
+    assert len(beside_new_drawing) == 1
+    assert "measuring" in beside_new_drawing[0] and new in beside_new_drawing[0]
+    first, params_then = seen[0]
+    assert "measuring" in first and new in first and params_then is None
+    assert "params" not in first.split("measuring")[0].split("</code>")[-1]  # no numbers yet
+    assert old.split("<b>network</b>")[1] not in first  # never the last cell's numbers
+    final = seen[-1][0]
+    assert "measuring" not in final and new in final and "ms median" in final
+    assert b.info.value == final and b.params_ > 0
+
+
+def test_darts_info_says_measuring_first(darts):
+    seen = _info_history(darts)
+    darts.op_pickers[0].value = "dil_conv_5x5"
+    assert "measuring" in seen[0][0] and seen[0][1] is None
+    assert "measuring" not in darts.info.value and "MFLOPs" in darts.info.value
+
+
+def _latency(times_ms, number=1):
+    t = np.sort(times_ms)
+    q1, med, q3 = np.percentile(t, [25, 50, 75])
+    return Latency(median_ms=float(med), iqr_ms=float(q3 - q1), mean_ms=float(t.mean()),
+                   n_runs=len(t) * number, device="cpu", batch_size=1, threads=1,
+                   times_ms=tuple(times_ms), number_per_block=number)
+
+
+def test_one_timed_block_reports_no_iqr():
+    text = cb._latency_text(_latency([8.7134], number=4))
+    assert "IQR" not in text and "spread unknown" in text and "one timed block of 4 runs" in text
+    assert text.startswith("8.7 ms")
+
+
+@pytest.mark.parametrize("times,median,iqr", [
+    ([8.61, 8.65, 8.71, 8.80, 9.52], "8.7", "0.2"),      # IQR 0.15: one decimal
+    ([27.0, 25.1, 29.4, 31.0, 26.2, 28.3], "28", "3"),   # IQR 3.0: whole ms
+    ([1.2345, 1.2351, 1.2349, 1.2362], "1.2350", "0.0006"),
+])
+def test_latency_is_rounded_to_the_digits_its_spread_supports(times, median, iqr):
+    lat = _latency(times)
+    text = cb._latency_text(lat)
+    assert text.startswith(f"{median} ms median (IQR {iqr} ms over {len(times)} timed blocks")
+    # the shown digits sit within half a unit of the last shown digit of the true values
+    unit = 10.0 ** -len(median.partition(".")[2])
+    assert abs(float(median) - lat.median_ms) <= unit / 2 + 1e-12
+    assert abs(float(iqr) - lat.iqr_ms) <= unit / 2 + 1e-12
+
+
+def test_builder_shows_no_iqr_for_a_one_block_measurement(space, monkeypatch):
+    monkeypatch.setattr(cb.hardware, "measure_latency", lambda *a, **k: _latency([3.14159]))
+    b = CellBuilder(space, arch=space[77], channels=4, cells_per_stage=1)
+    assert "IQR" not in b.info.value and "spread unknown" in b.info.value
+    assert "3.1 ms" in b.info.value
+
+
+def test_flops_are_counted_once_per_cell(space, monkeypatch):
+    cb._COUNTS.clear()
+    calls = []
+    real = cb._count_flops
+    monkeypatch.setattr(cb, "_count_flops", lambda net, shape: calls.append(1) or real(net, shape))
+    b = CellBuilder(space, arch=space[10], channels=4, cells_per_stage=1, measure_latency=False)
+    flops_10 = b.flops_
+    b.arch = space[11]
+    b.arch = space[10]
+    assert len(calls) == 2 and b.flops_ == flops_10
+    again = CellBuilder(space, arch=space[11], channels=4, cells_per_stage=1,
+                        measure_latency=False)  # another builder, same network settings
+    assert len(calls) == 2 and again.flops_ > 0
+    wider = CellBuilder(space, arch=space[11], channels=8, cells_per_stage=1,
+                        measure_latency=False)  # other settings: another network
+    assert len(calls) == 3 and wider.flops_ > again.flops_
+
+
+@pytest.mark.parametrize("which", ["nb201", "darts", "nb201-gray"])
+def test_hook_flop_count_equals_the_hardware_counter(which):
+    if which == "darts":
+        net, shape = build_darts(DARTS_V2, channels=4, layers=5), (1, 3, 32, 32)
+    else:
+        shape = (2, 3, 32, 32) if which == "nb201" else (1, 1, 16, 16)
+        net = build(Arch.from_string(START), channels=8, cells_per_stage=1, num_classes=3,
+                    in_channels=shape[1])
+    net.train()
+    assert cb._count_flops(net, shape) == count_flops(net, input_shape=shape)
+    assert net.training  # its mode comes back

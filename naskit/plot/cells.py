@@ -4,11 +4,14 @@ A cell is drawn the way NAS papers draw it: a left-to-right DAG whose edges carr
 NAS-Bench-201 cells (Dong & Yang, ICLR 2020) have numbered nodes, input 0 and the last node as
 output; DARTS cells (Liu et al., ICLR 2019) take the two previous cells' outputs c_{k-2} and
 c_{k-1}, and their output c_{k} concatenates the intermediate nodes. Graphviz lays the graph out
-when its ``dot`` program is installed; otherwise matplotlib and networkx draw it. Every function
-draws a result it is given, takes ``ax=None`` and returns the Axes; none calls show().
+when its ``dot`` program is installed; otherwise matplotlib draws it in layers by depth (the longest
+path from an input, as in Sugiyama-style layered drawing), each op label on its edge in a box that
+clears the nodes and the other labels, skip-over edges bowed around the nodes between. Every
+function draws a result it is given, takes ``ax=None`` and returns the Axes; none calls show().
 """
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 from dataclasses import dataclass
@@ -18,8 +21,12 @@ import matplotlib.image
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgb
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.transforms import Bbox
 
 from ..space import Arch
 
@@ -174,22 +181,64 @@ def _layers(nodes, edges) -> dict[str, int]:
     return layer
 
 
-_DX, _DY = 3.3, 1.7  # data units between layers and between nodes of a layer
+# The fallback drawing is laid out in data units and every size in it (fonts, line widths, arrow
+# heads, paddings) is a fixed number of data units, turned into points when the figure is drawn.
+# The drawing is therefore the same picture at any axes size: a layout whose label boxes clear
+# each other and the nodes at one size clears them at every size.
+_LABEL_FONT = 0.21           # op label font size; 12 pt at the 0.8 in per unit of a figure of its own
+_NODE_FONT = 0.245
+_LABEL_PAD = 0.22            # label box padding, a fraction of the label font size (as matplotlib's)
+_GAP = 0.1                   # clearance kept between label boxes, nodes and arrowheads
+_KEEPOUT = 0.22              # labels keep this far from nodes: arrowheads end at their boundary
+_DY = 1.45                   # between the nodes of one layer
+_R = 0.34                    # radius of an inner node
+_BOX = {True: (0.8, 0.56), False: (0.95, 0.72)}  # input/output node (w, h): math label or words
+_INCH_PER_UNIT = 0.8         # the scale of a figure cell() makes itself
+_STYLE = dict(edge=0.045, hot=0.087, none=0.028, concat=0.024, node=0.031, head=0.35,
+              box=0.021, hot_box=0.035, shrink_a=0.035, shrink_b=0.052)  # data units
 
 
-def _positions(nodes, edges) -> dict[str, tuple[float, float]]:
-    """Layers left to right; in a layer, each node near its inputs' mean height, _DY apart."""
-    layer = _layers(nodes, edges)
+@functools.lru_cache(maxsize=256)
+def _text_em(text: str, bold: bool) -> tuple[float, float]:
+    """Width and height of a one-line text as matplotlib lays it out, in units of its font size."""
+    renderer = _measuring_renderer()
+    prop = FontProperties(size=100, weight="bold" if bold else "normal")
+    w, h, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    _, lp_h, _ = renderer.get_text_width_height_descent("lp", prop, ismath=False)
+    return w / 100, max(h, lp_h) / 100  # at 72 dpi a pixel is a point
+
+
+@functools.lru_cache(maxsize=1)
+def _measuring_renderer():
+    return RendererAgg(8, 8, 72)
+
+
+def _label_size(op: str, bold: bool) -> tuple[float, float]:
+    """(w, h) in data units of an op label's box, padding included."""
+    w, h = _text_em(op, bold)
+    pad = 2 * _LABEL_PAD
+    return (w + pad) * _LABEL_FONT, (h + pad) * _LABEL_FONT
+
+
+def _node_size(node) -> tuple[float, float]:
+    return (2 * _R, 2 * _R) if node.kind == "inner" else _BOX["$" in node.text]
+
+
+def _positions(nodes, edges, layer, sizes, label_sizes) -> dict[str, tuple[float, float]]:
+    """Layers left to right, each as far from the last as its incoming labels need; in a layer,
+    each node near its inputs' mean height, _DY apart."""
     by_layer: dict[int, list[str]] = {}
     for n in nodes:
         by_layer.setdefault(layer[n.id], []).append(n.id)
     pos: dict[str, tuple[float, float]] = {}
-    x = 0.0
+    x, last_half = 0.0, 0.0
     for k in sorted(by_layer):
         ids = by_layer[k]
+        half = max(sizes[n][0] for n in ids) / 2
         if not k:
             for i, n in enumerate(ids):
                 pos[n] = (x, ((len(ids) - 1) / 2 - i) * _DY)
+            last_half = half
             continue
         want = {n: float(np.mean([pos[e.src][1] for e in edges if e.dst == n])) for n in ids}
         ids = sorted(ids, key=lambda n: -want[n])  # stable: ties keep the cell's own order
@@ -197,59 +246,18 @@ def _positions(nodes, edges) -> dict[str, tuple[float, float]]:
         for n in ids:  # top to bottom, at least _DY apart
             ys.append(want[n] if not ys else min(want[n], ys[-1] - _DY))
         shift = float(np.mean([want[n] - y for n, y in zip(ids, ys)]))
-        # room for the labels of the edges arriving in this layer
-        arriving = sum(e.op is not None and layer[e.dst] == k for e in edges)
-        x += _DX * max(1.0, arriving / 4)
+        # room between the layers for the widest label arriving from the layer before, and more
+        # when many labelled edges cross the gap (their labels then stagger along the edges)
+        widths = [label_sizes[i][0] for i, e in enumerate(edges)
+                  if e.op is not None and layer[e.dst] == k and layer[e.src] == k - 1]
+        # a label centred between two node centres: the wider node needs the extra room
+        gap = max(widths, default=0.9) + 2 * (_GAP + _KEEPOUT) + abs(half - last_half) + 0.15
+        gap *= max(1.0, len(widths) / 4)
+        x += last_half + gap + half
         for n, y in zip(ids, ys):
             pos[n] = (x, y + shift)
+        last_half = half
     return pos
-
-
-def _rads(edges, pos, layer) -> list[float]:
-    """Curvature of each edge: straight where it can be, arcs around nodes, other edges, parallels."""
-    rads = [0.0] * len(edges)
-    seen: dict[tuple[str, str], int] = {}
-    for i, e in enumerate(edges):
-        (x0, y0), (x1, y1) = p0, p2 = pos[e.src], pos[e.dst]
-        span = layer[e.dst] - layer[e.src]
-        length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
-        if span >= 2 and abs(y1 - y0) < 1e-9:
-            # over the nodes in between: even spans arc above, odd ones below, higher if longer
-            rise = 0.75 + 0.45 * (span - 2)
-            rads[i] = 2 * rise / length * (-1 if span % 2 == 0 else 1)
-        elif span >= 2:
-            between = [pos[n] for n, k in layer.items() if layer[e.src] < k < layer[e.dst]]
-            others = [_bezier(pos[o.src], pos[o.dst], rads[j]) for j, o in enumerate(edges) if j != i]
-            # first stay clear of nodes, then of other edges, then stay as straight as possible
-            rads[i] = max(_CURVES, key=lambda r: (min(_clearance(p0, p2, r, between), 0.6),
-                                                   -_alongside(p0, p2, r, others), -abs(r)))
-        k = seen.get((e.src, e.dst), 0)
-        seen[(e.src, e.dst)] = k + 1
-        if k:
-            rads[i] += 0.35 * ((k + 1) // 2) * (1 if k % 2 else -1)  # parallel edges fan out
-    return rads
-
-
-_CURVES = (0.0, 0.15, -0.15, 0.3, -0.3, 0.45, -0.45)
-_TS = np.linspace(0, 1, 41)
-
-
-def _clearance(p0, p2, rad, points) -> float:
-    """Smallest distance from the arc3 curve p0 -> p2 to any of ``points``."""
-    if not points:
-        return float("inf")
-    xs, ys = _bezier(p0, p2, rad)(_TS)
-    return min(float(np.min(np.hypot(xs - px, ys - py))) for px, py in points)
-
-
-def _alongside(p0, p2, rad, curves) -> int:
-    """How many points of the curve p0 -> p2 run close to another curve (crossing is fine)."""
-    if not curves:
-        return 0
-    xs, ys = _bezier(p0, p2, rad)(_TS[5:36])
-    points = np.concatenate([np.column_stack(c(_TS)) for c in curves])
-    near = np.hypot(xs[:, None] - points[:, 0], ys[:, None] - points[:, 1]).min(axis=1) < 0.25
-    return int(np.count_nonzero(near))
 
 
 def _bezier(p0, p2, rad):
@@ -260,103 +268,238 @@ def _bezier(p0, p2, rad):
                       (1 - t) ** 2 * y0 + 2 * t * (1 - t) * cy + t ** 2 * y2)
 
 
-_LABEL_TS = (0.5, 0.42, 0.58, 0.35, 0.65, 0.28, 0.72)
+_TS = np.linspace(0, 1, 61)
+_LABEL_TS = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65)
+_SOFT = 1.5  # cost of one point of an arc under a label, against one step of bowing further
 
 
-def _place_labels(ax, labels, obstacles, curves):
-    """Slide each edge label along its edge to the spot that covers the least of the drawing.
+def _rect(center, size, grow=0.0):
+    (x, y), (w, h) = center, size
+    return (x - w / 2 - grow, y - h / 2 - grow, x + w / 2 + grow, y + h / 2 + grow)
 
-    Greedy: labels are placed one by one; overlapping a placed label or a node costs its area,
-    covering another edge costs a little per point of that edge under the label.
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _within(points, rect) -> np.ndarray:
+    x, y = points[:, 0], points[:, 1]
+    return (x > rect[0]) & (x < rect[2]) & (y > rect[1]) & (y < rect[3])
+
+
+def _inside(points, rect) -> int:
+    """How many of ``points`` (an (n, 2) array) lie inside ``rect``."""
+    x, y = points[:, 0], points[:, 1]
+    return int(np.count_nonzero((x > rect[0]) & (x < rect[2]) & (y > rect[1]) & (y < rect[3])))
+
+
+def _route(nodes, edges, pos, layer, sizes, label_sizes):
+    """Curvature of each edge and the centre of its label.
+
+    Each edge is a quadratic arc (matplotlib's ``arc3``) and its label sits on it. Edges are routed
+    one by one, short spans first, unlabelled (concat) edges last. The candidates for an edge are
+    arcs bowing further and further to either side (straight first), with the label at the middle
+    or slid along the arc. A candidate whose label box touches a node or a placed label, or whose
+    arc runs through a node other than its two ends, is taken only if no other is left; among the
+    rest, the cheapest, where bowing further costs and so does each point of an arc hidden under a
+    label box.
     """
-    ax.figure.draw_without_rendering()  # final layout, so the extents below are what is shown
-    pad = 4 * ax.figure.dpi / 72
-    taken = [o.get_window_extent().padded(3 * pad) for o in obstacles]  # keep arrowheads clear
-    tracks = [ax.transData.transform(np.column_stack(c(_TS))) for c in curves]
-    for text, curve in labels:
-        others = np.concatenate([tr for c, tr in zip(curves, tracks) if c is not curve])
+    node_rects = {n.id: _rect(pos[n.id], sizes[n.id]) for n in nodes}
+    # labels keep clear of nodes by more than _GAP: arrowheads end at the node boundary
+    node_keepout = {n: _rect(pos[n], sizes[n], _KEEPOUT) for n in node_rects}
+    rads = [0.0] * len(edges)
+    label_at: dict[int, tuple[float, float]] = {}
+    placed_labels: list[tuple[int, tuple]] = []
+    placed_curves: list[np.ndarray] = []
+    steps = [0.0] + [s * sign for s in np.arange(1, 40) * 0.18 for sign in (1, -1)]
+    order = sorted(range(len(edges)), key=lambda i: (edges[i].op is None,
+                                                     layer[edges[i].dst] - layer[edges[i].src],
+                                                     layer[edges[i].dst], i))
+    seen: dict[tuple[str, str], int] = {}
+    for i in order:
+        e = edges[i]
+        p0, p2 = np.asarray(pos[e.src]), np.asarray(pos[e.dst])
+        length = float(np.hypot(*(p2 - p0)))
+        others = [_rect(pos[n], sizes[n], _GAP) for n in node_rects if n not in (e.src, e.dst)]
+        own = (_rect(pos[e.src], sizes[e.src], _GAP), _rect(pos[e.dst], sizes[e.dst], _GAP))
+        k = seen.get((e.src, e.dst), 0)
+        seen[(e.src, e.dst)] = k + 1
         best = None
-        for t in _LABEL_TS:
-            text.set_position(curve(t))
-            box = text.get_window_extent().padded(pad)
-            cost = sum(max(0, min(box.x1, o.x1) - max(box.x0, o.x0)) *
-                       max(0, min(box.y1, o.y1) - max(box.y0, o.y0)) for o in taken)
-            inside = ((others[:, 0] > box.x0) & (others[:, 0] < box.x1) &
-                      (others[:, 1] > box.y0) & (others[:, 1] < box.y1))
-            cost += 40 * np.count_nonzero(inside)
-            if best is None or cost < best[0]:
-                best = (cost, t, box)
-            if cost == 0:
-                break
-        text.set_position(curve(best[1]))
-        taken.append(best[2])
+        for rank, s in enumerate(steps):
+            if best is not None and best[0][:2] == (False, 0) and rank > best[0][2]:
+                break  # every later candidate costs more than the best one found
+            rad = 2 * s / length
+            curve = np.column_stack(_bezier(p0, p2, rad)(_TS))
+            # the part of the arc outside its own two nodes: it must pass no other node
+            free = curve[~(_within(curve, own[0]) | _within(curve, own[1]))]
+            hard = sum(_inside(free, r) for r in others)
+            crossed = sum(_inside(free, r) for _, r in placed_labels)
+            if e.op is None:
+                cost = (hard > 0, 0, _SOFT * crossed + rank)
+                if best is None or cost < best[0]:
+                    best = (cost, rad, None, curve)
+                continue
+            size = label_sizes[i]
+            for t in _LABEL_TS:
+                center = _bezier(p0, p2, rad)(t)
+                box = _rect(center, size)
+                grown = _rect(center, size, _GAP)
+                hard_box = sum(_overlap(grown, r) for r in node_keepout.values()) + \
+                    sum(_overlap(grown, r) for _, r in placed_labels)
+                under = sum(_inside(c, box) for c in placed_curves)
+                # parallel edges between the same two nodes bow apart: the k-th skips straight
+                penalty = 1 if (k and abs(s) < 0.3) else 0
+                cost = (hard + hard_box > 0, penalty,
+                        _SOFT * (crossed + under) + rank + 4 * abs(t - 0.5))
+                if best is None or cost < best[0]:
+                    best = (cost, rad, center, curve)
+        _, rads[i], center, curve = best
+        placed_curves.append(curve)
+        if center is not None:
+            label_at[i] = center
+            placed_labels.append((i, _rect(center, label_sizes[i])))
+    return rads, label_at
 
 
-def _layout(nodes, edges):
-    """Node positions, edge curvatures and curves, and the data limits that show them all."""
-    pos = _positions(nodes, edges)
-    rads = _rads(edges, pos, _layers(nodes, edges))
-    curves = [_bezier(pos[e.src], pos[e.dst], r) for e, r in zip(edges, rads)]
-    points = [c(t / 10) for c in curves for t in range(11)] + list(pos.values())
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return pos, rads, curves, (min(xs) - 0.75, max(xs) + 0.75), (min(ys) - 0.45, max(ys) + 0.45)
+def _layout(nodes, edges, chosen=()):
+    """Node positions and sizes, edge curvatures, label centres and sizes, and the data limits."""
+    layer = _layers(nodes, edges)
+    sizes = {n.id: _node_size(n) for n in nodes}
+    label_sizes = [_label_size(e.op, e.index in chosen) if e.op is not None else None
+                   for e in edges]
+    pos = _positions(nodes, edges, layer, sizes, label_sizes)
+    rads, label_at = _route(nodes, edges, pos, layer, sizes, label_sizes)
+    rects = [_rect(pos[n.id], sizes[n.id]) for n in nodes]
+    rects += [_rect(c, label_sizes[i]) for i, c in label_at.items()]
+    xs = [v for r in rects for v in (r[0], r[2])]
+    ys = [v for r in rects for v in (r[1], r[3])]
+    for e, rad in zip(edges, rads):
+        x, y = _bezier(pos[e.src], pos[e.dst], rad)(_TS)
+        xs += [float(x.min()), float(x.max())]
+        ys += [float(y.min()), float(y.max())]
+    margin = 0.15
+    return dict(pos=pos, sizes=sizes, rads=rads, label_at=label_at, label_sizes=label_sizes,
+                xlim=(min(xs) - margin, max(xs) + margin), ylim=(min(ys) - margin, max(ys) + margin))
+
+
+class _Scaled(Artist):
+    """Sets the sizes of a cell drawing's artists from data units to points just before they draw.
+
+    Drawn first (lowest zorder): by then the Axes has its final size and aspect, so the drawing
+    is a scaled copy of its layout whatever the figure or axes size.
+    """
+
+    def __init__(self, ax, sized):
+        super().__init__()
+        self.set_zorder(-100)
+        self.set_in_layout(False)
+        self._ax, self._sized = ax, sized
+
+    def get_window_extent(self, renderer=None):
+        return Bbox.null()
+
+    def draw(self, renderer):
+        trans = self._ax.transData
+        unit = float(abs(trans.transform((1, 0))[0] - trans.transform((0, 0))[0]))
+        self.apply(unit * 72 / self._ax.figure.dpi)
+        self.stale = False
+
+    def apply(self, points: float) -> None:
+        """Size every artist for ``points`` points per data unit."""
+        for artist, what, value in self._sized:
+            if what == "font":
+                artist.set_fontsize(max(value * points, 0.1))
+            elif what == "lw":
+                artist.set_linewidth(value * points)
+            elif what == "box":
+                patch = artist.get_bbox_patch()
+                if patch is not None:
+                    patch.set_linewidth(value * points)
+            elif what == "arrow":
+                lw, head = value
+                artist.set_linewidth(lw * points)
+                artist.set_mutation_scale(head * points)
+                artist.shrinkA, artist.shrinkB = (_STYLE["shrink_a"] * points,
+                                                  _STYLE["shrink_b"] * points)
 
 
 def _draw_networkx(ax, nodes, edges, chosen):
-    pos, rads, curves, xlim, ylim = _layout(nodes, edges)
-    patches = {}
+    lay = _layout(nodes, edges, chosen)
+    pos, sizes = lay["pos"], lay["sizes"]
+    patches, sized = {}, []
     for node in nodes:
         x, y = pos[node.id]
+        w, h = sizes[node.id]
         if node.kind == "inner":
-            patch = Circle((x, y), 0.34, fc=_INNER_FILL, ec="#333333", lw=1.8, zorder=3)
+            patch = Circle((x, y), _R, fc=_INNER_FILL, ec="#333333", zorder=3)
             text = node.text
         else:
-            w, h = (0.95, 0.72) if "$" not in node.text else (0.8, 0.56)
-            patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.06",
+            pad = 0.06
+            patch = FancyBboxPatch((x - w / 2 + pad, y - h / 2 + pad), w - 2 * pad, h - 2 * pad,
+                                   boxstyle=f"round,pad={pad}",
                                    fc=_INPUT_FILL if node.kind == "input" else _OUTPUT_FILL,
-                                   ec="#333333", lw=1.8, zorder=3)
+                                   ec="#333333", zorder=3)
             text = node.text.replace(" ", "\n")
         patch.set_gid(f"node-{node.id}")
+        patch.set_in_layout(False)
         ax.add_patch(patch)
         patches[node.id] = patch
-        ax.text(x, y, text, ha="center", va="center", fontsize=14, zorder=4, linespacing=1.1)
-    labels = []
-    for edge, rad, curve in zip(edges, rads, curves):
+        sized.append((patch, "lw", _STYLE["node"]))
+        label = ax.text(x, y, text, ha="center", va="center", zorder=4, linespacing=1.1,
+                        in_layout=False)
+        label.set_gid(f"node-text-{node.id}")
+        sized.append((label, "font", _NODE_FONT))
+    for edge, rad in zip(edges, lay["rads"]):
         p0, p2 = pos[edge.src], pos[edge.dst]
         hot = edge.index in chosen
         color = HIGHLIGHT_COLOR if hot else _color(edge.op)
-        faint = edge.op == "none" and not hot
         if edge.op is None:
-            style = dict(lw=1.4, alpha=0.9)
+            lw, style = _STYLE["concat"], dict(alpha=0.9)
         elif edge.op == "none":
-            style = dict(lw=5.0 if hot else 1.6, linestyle=(0, (4, 3)), alpha=1.0 if hot else 0.8)
+            lw = _STYLE["hot"] if hot else _STYLE["none"]
+            style = dict(linestyle=(0, (4, 3)), alpha=1.0 if hot else 0.8)
         else:
-            style = dict(lw=5.0 if hot else 2.6)
+            lw, style = _STYLE["hot"] if hot else _STYLE["edge"], {}
         arrow = FancyArrowPatch(p0, p2, patchA=patches[edge.src], patchB=patches[edge.dst],
-                                connectionstyle=f"arc3,rad={rad}", mutation_scale=20,
+                                connectionstyle=f"arc3,rad={rad}",
                                 arrowstyle="-|>" if edge.op != "skip_connect" else "->",
-                                color=color, zorder=2, shrinkA=2, shrinkB=3, **style)
+                                color=color, zorder=2, **style)
         arrow.set_gid("concat" if edge.index is None else f"edge-{edge.index}")
+        arrow.set_in_layout(False)
         ax.add_patch(arrow)
+        sized.append((arrow, "arrow", (lw, _STYLE["head"])))
+    for i, edge in enumerate(edges):
         if edge.op is None:
             continue
-        text = ax.text(*curve(0.5), edge.op, ha="center", va="center", zorder=5,
-                       fontsize=12, color=HIGHLIGHT_COLOR if hot else "#8A8A8A" if faint else "#1A1A1A",
+        hot = edge.index in chosen
+        color = HIGHLIGHT_COLOR if hot else _color(edge.op)
+        faint = edge.op == "none" and not hot
+        text = ax.text(*lay["label_at"][i], edge.op, ha="center", va="center", zorder=5,
+                       color=HIGHLIGHT_COLOR if hot else "#8A8A8A" if faint else "#1A1A1A",
                        fontweight="bold" if hot else "normal",
-                       fontstyle="italic" if faint else "normal",
-                       bbox=dict(boxstyle="round,pad=0.22", fc="white" if faint else _tint(color),
-                                 ec=color, lw=2.0 if hot else 1.2, linestyle="--" if faint else "-"))
+                       fontstyle="italic" if faint else "normal", in_layout=False,
+                       bbox=dict(boxstyle=f"round,pad={_LABEL_PAD}",
+                                 fc="white" if faint else _tint(color), ec=color,
+                                 linestyle="--" if faint else "-"))
         text.set_gid(f"edge-label-{edge.index}")
-        labels.append((text, curve))
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
+        sized += [(text, "font", _LABEL_FONT),
+                  (text, "box", _STYLE["hot_box"] if hot else _STYLE["box"])]
+    scaled = _Scaled(ax, sized)
+    scaled.apply(72 * _INCH_PER_UNIT)  # the sizes of a figure of its own, until drawn
+    ax.add_artist(scaled)
+    ax.set_xlim(*lay["xlim"])
+    ax.set_ylim(*lay["ylim"])
     ax.set_aspect("equal")
     ax.axis("off")
-    _place_labels(ax, labels, list(patches.values()), curves)
 
 
 def cell(cell, ax=None, which: str = "normal", engine: str = "auto", highlight=(), title=None):
-    """Draw a cell (``Arch``, cell string or DARTS genotype) as a left-to-right graph."""
+    """Draw a cell (``Arch``, cell string or DARTS genotype) as a left-to-right graph.
+
+    ``engine``: 'graphviz' (its ``dot`` program lays the graph out), 'networkx' (matplotlib: a
+    layered layout whose op labels sit on their edges and never cover a node or each other, at
+    any axes size) or 'auto' (Graphviz when ``dot`` is installed).
+    """
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose from {list(_ENGINES)}")
     nodes, edges = _graph(cell, which)
@@ -377,8 +520,10 @@ def cell(cell, ax=None, which: str = "normal", engine: str = "auto", highlight=(
             scale = min(1.0, 10 / (w / _DOT_DPI))  # at most 10 inches wide
             size = (w / _DOT_DPI * scale, h / _DOT_DPI * scale)
         else:
-            *_, (x0, x1), (y0, y1) = _layout(nodes, edges)
-            size = ((x1 - x0) * 0.8, (y1 - y0) * 0.8)
+            lay = _layout(nodes, edges, chosen)
+            (x0, x1), (y0, y1) = lay["xlim"], lay["ylim"]
+            scale = min(_INCH_PER_UNIT, 12 / (x1 - x0))  # at most 12 inches wide
+            size = ((x1 - x0) * scale, (y1 - y0) * scale)
         _, ax = plt.subplots(figsize=(size[0], size[1] + (0.45 if title else 0.1)),
                              layout="constrained")
     if title is not None:

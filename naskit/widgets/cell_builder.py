@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 
 import ipywidgets as widgets
+import torch
 import traitlets
 from matplotlib.figure import Figure
+from torch import nn
 
 from .. import hardware, plot
 from ..model import build, build_darts
@@ -25,6 +28,12 @@ __all__ = ["CellBuilder"]
 
 # Enumerating a space's isomorphism classes is instant for NB201 (15,625 cells), too slow beyond.
 _MAX_ENUMERATE = 100_000
+# A latency measurement stops after this many seconds however noisy the timings (a DARTS net of
+# 17 cells runs ~30 ms a pass on one busy core: 30 blocks fit well inside it).
+_MAX_RUN_TIME = 2.0
+_MEASURING = "<i style='color:#555'>measuring {what} …</i>"
+# (kind, cell string, channels, cells per stage, classes, input shape) -> (params, FLOPs)
+_COUNTS: dict[tuple, tuple[int, int]] = {}
 
 
 class _ArchTrait(traitlets.TraitType):
@@ -147,8 +156,11 @@ class CellBuilder(widgets.VBox):
     def _arch_changed(self, change):
         self._show_error("")
         self._sync_controls()
+        # say "measuring" before the new drawing appears: the old numbers never sit beside it
+        head = self._head_lines()
+        self._show_measuring(head)
         self._redraw()
-        self._update_info()
+        self._update_info(head)
 
     def _cell(self, which=None):
         """The (op, input) pairs of the normal or reduction cell being edited."""
@@ -229,40 +241,61 @@ class CellBuilder(widgets.VBox):
         return build(self.arch, channels=self.channels, cells_per_stage=self.cells_per_stage,
                      num_classes=self.num_classes, in_channels=self.input_shape[1])
 
-    def _update_info(self):
-        key = str(self.arch)
-        if key not in self._metrics:
-            try:
-                net = self._net()
-                # One thread: on a busy or shared CPU, thread pools make timings jump by 10x.
-                latency = (hardware.measure_latency(net, input_shape=self.input_shape,
-                                                    device="cpu", threads=1,
-                                                    min_run_time=self.min_run_time)
-                           if self.measure_latency else None)
-                self._metrics[key] = (hardware.count_params(net),
-                                      hardware.count_flops(net, input_shape=self.input_shape),
-                                      latency)
-            except Exception as exc:  # a callback: show the problem, never raise into the kernel
-                self.params_ = self.flops_ = self.latency_ = None
-                self.info.value = (f"<b>cell</b> <code>{html.escape(key)}</code><br>"
-                                   f"<span style='color:#b00020'><b>Could not build or measure "
-                                   f"the network:</b> {html.escape(type(exc).__name__)}: "
-                                   f"{html.escape(str(exc))}</span>")
-                return
-        self.params_, self.flops_, self.latency_ = self._metrics[key]
-
-        lines = [f"<b>cell</b> <code>{html.escape(key)}</code>"]
+    def _head_lines(self) -> list[str]:
+        """The info lines that need no measuring: the cell, its class and index."""
+        head = [f"<b>cell</b> <code>{html.escape(str(self.arch))}</code>"]
         if not self.darts:
-            lines += self._class_lines()
-        shape = "×".join(map(str, self.input_shape))
-        lines.append(f"<b>network</b> {self.params_ / 1e6:.3f} M params, "
-                     f"{self.flops_ / 1e6:.1f} MFLOPs for a {shape} input")
+            head += self._class_lines()
+        return head
+
+    def _show_measuring(self, head) -> None:
+        self.params_ = self.flops_ = self.latency_ = None
+        what = "params, FLOPs and latency" if self.measure_latency else "params and FLOPs"
+        self.info.value = "<br>".join(head + [_MEASURING.format(what=what)])
+
+    def _update_info(self, head=None):
+        """Show the cell's numbers; while they are computed, say so (never the last cell's)."""
+        key = str(self.arch)
+        if head is None:
+            head = self._head_lines()
+            self._show_measuring(head)
+        try:
+            if key not in self._metrics:
+                net = None
+                counts_key = (type(self.space).__name__, key, self.channels, self.cells_per_stage,
+                              self.num_classes, self.input_shape)
+                if counts_key not in _COUNTS:
+                    net = self._net()
+                    _COUNTS[counts_key] = (hardware.count_params(net),
+                                           _count_flops(net, self.input_shape))
+                self.params_, self.flops_ = _COUNTS[counts_key]
+                latency = None
+                if self.measure_latency:
+                    self.info.value = "<br>".join(head + [self._size_line(),
+                                                          _MEASURING.format(what="latency")])
+                    net = self._net() if net is None else net
+                    # One thread: on a busy or shared CPU, thread pools make timings jump by 10x.
+                    latency = hardware.measure_latency(
+                        net, input_shape=self.input_shape, device="cpu", threads=1,
+                        min_run_time=self.min_run_time,
+                        max_run_time=max(_MAX_RUN_TIME, self.min_run_time))
+                self._metrics[key] = (self.params_, self.flops_, latency)
+        except Exception as exc:  # a callback: show the problem, never raise into the kernel
+            self.params_ = self.flops_ = self.latency_ = None
+            self.info.value = "<br>".join(head + [
+                f"<span style='color:#b00020'><b>Could not build or measure the network:</b> "
+                f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>"])
+            return
+        self.params_, self.flops_, self.latency_ = self._metrics[key]
+        lines = head + [self._size_line()]
         if self.latency_ is not None:
-            lat = self.latency_
-            runs, threads = _count(lat.n_runs, "run"), _count(lat.threads, "thread")
-            lines.append(f"<b>latency</b> {lat.median_ms:.2f} ms median (IQR {lat.iqr_ms:.2f} ms, "
-                         f"{runs} on {lat.device}, {threads})")
+            lines.append(f"<b>latency</b> {_latency_text(self.latency_)}")
         self.info.value = "<br>".join(lines)
+
+    def _size_line(self) -> str:
+        shape = "×".join(map(str, self.input_shape))
+        return (f"<b>network</b> {self.params_ / 1e6:.3f} M params, "
+                f"{self.flops_ / 1e6:.1f} MFLOPs for a {shape} input")
 
     def _class_lines(self) -> list[str]:
         if len(self.space) > _MAX_ENUMERATE:
@@ -285,6 +318,60 @@ class CellBuilder(widgets.VBox):
 def _class_table(space) -> dict:
     """class key -> (representative, class size), shared by every builder on an equal space."""
     return {space.class_key(c[0]): (c[0], len(c)) for c in space.isomorphism_classes()}
+
+
+def _count_flops(net: nn.Module, input_shape) -> int:
+    """FLOPs of one forward pass, counted as ``hardware.count_flops`` counts them.
+
+    2 per multiply-add of every convolution and linear layer (the only layers with matrix
+    products in naskit's nets), read from forward hooks: the same number without the start-up
+    cost of torch's FlopCounterMode, which imports torch's compiler (seconds) on first use.
+    """
+    total = 0
+
+    def conv(module, inputs, out):
+        nonlocal total
+        # every output element is a dot product over in_channels/groups x kernel
+        total += 2 * out.numel() * module.weight[0].numel()
+
+    def linear(module, inputs, out):
+        nonlocal total
+        total += 2 * (out.numel() // module.out_features) * module.weight.numel()
+
+    hooks = [m.register_forward_hook(conv if isinstance(m, nn.modules.conv._ConvNd) else linear)
+             for m in net.modules() if isinstance(m, (nn.modules.conv._ConvNd, nn.Linear))]
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            net(torch.zeros(input_shape, device=next(net.parameters()).device))
+    finally:
+        net.train(was_training)
+        for hook in hooks:
+            hook.remove()
+    return total
+
+
+def _latency_text(lat) -> str:
+    """A latency with the digits its spread supports: '8.7 ms median (IQR 0.9 ms, 30 blocks ...)'.
+
+    The median and the IQR are rounded to the decimal of the IQR's first significant digit; from
+    one timed block there is no spread, so no IQR is given and the median keeps 2 significant
+    digits, marked as a single block.
+    """
+    blocks = len(lat.times_ms) or max(1, lat.n_runs // max(1, lat.number_per_block))
+    per = f" of {_count(lat.number_per_block, 'run')}" if lat.number_per_block > 1 else ""
+    where = f"on {lat.device}, {_count(lat.threads, 'thread')}"
+    if blocks < 2:
+        return (f"{lat.median_ms:.2g} ms (one timed block{per}: spread unknown; "
+                f"{where})")
+    iqr = lat.iqr_ms
+    # the IQR's first significant digit sets the last digit shown; a zero IQR (identical timings,
+    # at the clock's resolution) supports 3 significant digits of the median
+    ref = iqr if iqr > 0 else lat.median_ms / 100
+    decimals = max(0, -math.floor(math.log10(ref))) if ref > 0 else 2
+    return (f"{lat.median_ms:.{decimals}f} ms median (IQR {iqr:.{decimals}f} ms over "
+            f"{_count(blocks, 'timed block')}{per}; {where})")
 
 
 def _count(n: int, noun: str) -> str:
