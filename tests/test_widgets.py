@@ -194,7 +194,7 @@ def test_an_error_while_computing_metrics_is_shown_not_raised(builder, space, mo
 
     def broken(*args, **kwargs):
         raise RuntimeError("the counter broke")
-    monkeypatch.setattr(cb, "_count_flops", broken)
+    monkeypatch.setattr(cb.hardware, "count_layer_flops", broken)
     cb._COUNTS.clear()
     builder.arch = space[4321]  # an arch not measured before
     assert "Could not build or measure the network:</b> RuntimeError: the counter broke" in \
@@ -280,8 +280,8 @@ def test_builder_shows_no_iqr_for_a_one_block_measurement(space, monkeypatch):
 def test_flops_are_counted_once_per_cell(space, monkeypatch):
     cb._COUNTS.clear()
     calls = []
-    real = cb._count_flops
-    monkeypatch.setattr(cb, "_count_flops", lambda net, shape: calls.append(1) or real(net, shape))
+    real = cb.hardware.count_layer_flops
+    monkeypatch.setattr(cb.hardware, "count_layer_flops", lambda net, shape: calls.append(1) or real(net, shape))
     b = CellBuilder(space, arch=space[10], channels=4, cells_per_stage=1, measure_latency=False)
     flops_10 = b.flops_
     b.arch = space[11]
@@ -304,5 +304,5 @@ def test_hook_flop_count_equals_the_hardware_counter(which):
         net = build(Arch.from_string(START), channels=8, cells_per_stage=1, num_classes=3,
                     in_channels=shape[1])
     net.train()
-    assert cb._count_flops(net, shape) == count_flops(net, input_shape=shape)
+    assert cb.hardware.count_layer_flops(net, shape) == count_flops(net, input_shape=shape)
     assert net.training  # its mode comes back

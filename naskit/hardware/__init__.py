@@ -7,7 +7,7 @@ distribution, with its statistics and environment. ``lookup``: a per-op latency 
 this machine, the additive predictor from it (ProxylessNAS, FBNet) and live per-arch measurement.
 ``devices``: latency across devices you don't own, their rank correlation and Pareto fronts.
 """
-from .counts import count_flops, count_params
+from .counts import count_flops, count_layer_flops, count_params
 from .devices import (DeviceCorrelation, DeviceOverlap, best_under, device_kind, pareto_front,
                       pareto_overlap, rank_correlation)
 from .lookup import (AdditivePredictor, LatencyTable, MeasuredLatency, Part, PredictionError,
@@ -15,7 +15,7 @@ from .lookup import (AdditivePredictor, LatencyTable, MeasuredLatency, Part, Pre
 from .measure import (Environment, Latency, MachineBusyWarning, environment, measure_latency,
                       median_ci)
 
-__all__ = ["count_params", "count_flops", "measure_latency", "Latency", "Environment",
+__all__ = ["count_params", "count_flops", "count_layer_flops", "measure_latency", "Latency", "Environment",
            "environment", "MachineBusyWarning", "median_ci", "LatencyTable", "build_latency_table",
            "AdditivePredictor", "Part", "MeasuredLatency", "PredictionError", "prediction_error",
            "device_kind", "DeviceCorrelation", "rank_correlation", "DeviceOverlap",

@@ -12,7 +12,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ._util import check_shape, device_of, forward
 
-__all__ = ["count_params", "count_flops"]
+__all__ = ["count_params", "count_flops", "count_layer_flops"]
 
 
 def count_params(net: nn.Module) -> int:
@@ -39,3 +39,37 @@ def count_flops(net: nn.Module, input_shape=(1, 3, 32, 32)) -> int:
     finally:
         net.train(was_training)
     return int(counter.get_total_flops())
+
+
+def count_layer_flops(net: nn.Module, input_shape=(1, 3, 32, 32)) -> int:
+    """``count_flops`` of a net whose matrix products all sit in ``nn.Conv*`` / ``nn.Linear`` modules.
+
+    Read from forward hooks on those modules, so it skips the start-up of ``FlopCounterMode``
+    (seconds on first use: it imports torch's compiler), which is what an interactive widget
+    needs. It equals ``count_flops`` on ``nk.build`` and ``nk.build_darts`` nets (the tests check
+    both); it misses convolutions called as functions, such as OFA's elastic kernels, where
+    ``count_flops`` is the one to use.
+    """
+    shape = check_shape(input_shape)
+    total = 0
+
+    def conv(module, inputs, out):
+        nonlocal total
+        total += 2 * out.numel() * module.weight[0].numel()  # in_channels/groups x kernel per output
+
+    def linear(module, inputs, out):
+        nonlocal total
+        total += 2 * (out.numel() // module.out_features) * module.weight.numel()
+
+    hooks = [m.register_forward_hook(conv if isinstance(m, nn.modules.conv._ConvNd) else linear)
+             for m in net.modules() if isinstance(m, (nn.modules.conv._ConvNd, nn.Linear))]
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            forward(net, torch.zeros(shape, device=device_of(net)), shape)
+    finally:
+        net.train(was_training)
+        for hook in hooks:
+            hook.remove()
+    return total

@@ -14,10 +14,8 @@ import html
 import math
 
 import ipywidgets as widgets
-import torch
 import traitlets
 from matplotlib.figure import Figure
-from torch import nn
 
 from .. import hardware, plot
 from ..model import build, build_darts
@@ -267,7 +265,7 @@ class CellBuilder(widgets.VBox):
                 if counts_key not in _COUNTS:
                     net = self._net()
                     _COUNTS[counts_key] = (hardware.count_params(net),
-                                           _count_flops(net, self.input_shape))
+                                           hardware.count_layer_flops(net, self.input_shape))
                 self.params_, self.flops_ = _COUNTS[counts_key]
                 latency = None
                 if self.measure_latency:
@@ -318,38 +316,6 @@ class CellBuilder(widgets.VBox):
 def _class_table(space) -> dict:
     """class key -> (representative, class size), shared by every builder on an equal space."""
     return {space.class_key(c[0]): (c[0], len(c)) for c in space.isomorphism_classes()}
-
-
-def _count_flops(net: nn.Module, input_shape) -> int:
-    """FLOPs of one forward pass, counted as ``hardware.count_flops`` counts them.
-
-    2 per multiply-add of every convolution and linear layer (the only layers with matrix
-    products in naskit's nets), read from forward hooks: the same number without the start-up
-    cost of torch's FlopCounterMode, which imports torch's compiler (seconds) on first use.
-    """
-    total = 0
-
-    def conv(module, inputs, out):
-        nonlocal total
-        # every output element is a dot product over in_channels/groups x kernel
-        total += 2 * out.numel() * module.weight[0].numel()
-
-    def linear(module, inputs, out):
-        nonlocal total
-        total += 2 * (out.numel() // module.out_features) * module.weight.numel()
-
-    hooks = [m.register_forward_hook(conv if isinstance(m, nn.modules.conv._ConvNd) else linear)
-             for m in net.modules() if isinstance(m, (nn.modules.conv._ConvNd, nn.Linear))]
-    was_training = net.training
-    net.eval()
-    try:
-        with torch.no_grad():
-            net(torch.zeros(input_shape, device=next(net.parameters()).device))
-    finally:
-        net.train(was_training)
-        for hook in hooks:
-            hook.remove()
-    return total
 
 
 def _latency_text(lat) -> str:
