@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_seed", "check_int", "check_positive", "check_number"]
+__all__ = ["check_seed", "check_int", "check_positive", "check_number", "check_range"]
 
 MAX_SEED = 2 ** 63 - 1
 
@@ -56,3 +56,22 @@ def check_positive(value, name: str, allow_zero: bool = False) -> float:
         need = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {need}, got {value!r}")
     return float(value)
+
+
+def check_range(value, name: str, low: float = -math.inf, high: float = math.inf,
+                low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` as a finite float in an interval (each end open or closed; numpy numbers too,
+    bools not), else a ValueError naming ``name`` and the interval."""
+    ok = (not isinstance(value, bool) and isinstance(value, numbers.Real)
+          and type(value).__name__ != "bool_" and math.isfinite(value)
+          and (low < value if low_open else low <= value)
+          and (value < high if high_open else value <= high))
+    if not ok:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
+    return float(value)
+
+
+#: Network sizes past which a request is a typo, not a network: torch cannot allocate the weights
+#: (channels), or building the modules alone would take minutes (cells per stage, layers).
+MAX_CHANNELS, MAX_CELLS = 2 ** 14, 1000

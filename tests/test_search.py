@@ -146,7 +146,7 @@ def test_run_rejects_bad_strategies_and_arguments():
         run(Bad(Proposal(OPTIMUM, epoch=5)), TOY, budget=100)
     with pytest.raises(TypeError, match="not a strategy"):
         run(object(), TOY, budget=100)
-    for kwargs, match in [(dict(budget=0), "positive"), (dict(budget=float("inf")), "positive"),
+    for kwargs, match in [(dict(budget=0), "budget.*> 0"), (dict(budget=float("inf")), "budget.*finite"),
                           (dict(), "budget"), (dict(max_trials=0), "max_trials"),
                           (dict(budget=10, epoch=4), r"epoch=4.*\[1, 3, 9\]"),
                           (dict(budget=10, report_epoch=200), "report_epoch")]:

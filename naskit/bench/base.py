@@ -13,6 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .._checks import _is_int
 from ..space import Arch, NB201Space
 
 __all__ = ["Record", "Benchmark"]
@@ -87,13 +88,15 @@ class Benchmark:
                              f"{sorted(self.columns)}")
         if epoch is None:
             return self.final_epoch
-        if epoch not in self.valid_acc:
+        if not _is_int(epoch) or epoch not in self.valid_acc:
             raise ValueError(f"{self.name} has no results after {epoch!r} epochs; choose from "
                              f"{list(self.fidelities)}")
         return int(epoch)
 
     def index(self, arch: Arch | str | int) -> int:
         """The row of ``arch`` (an Arch, a cell string or an index)."""
+        if isinstance(arch, (bool, np.bool_)):
+            raise TypeError(f"index must be an int (or an Arch or cell string), got {arch!r}")
         if isinstance(arch, (int, np.integer)):
             if not 0 <= arch < len(self):
                 raise IndexError(f"index must be in 0..{len(self) - 1}, got {arch}")

@@ -6,6 +6,7 @@ import contextlib
 import torch
 from torch import nn
 
+from .._checks import MAX_CELLS, MAX_CHANNELS, check_int, check_seed
 from .._torch import device_of  # noqa: F401  (the estimators' proxies import it from here)
 
 
@@ -49,3 +50,10 @@ def check_labels(x: torch.Tensor, y) -> torch.Tensor:
         raise ValueError(f"y must be a 1-D tensor of {len(x)} class labels, one per input, got "
                          f"{getattr(y, 'shape', type(y).__name__)}")
     return y
+
+
+def check_net_args(channels, cells_per_stage, seed) -> None:
+    """An estimator's network settings, checked when it is made rather than at its first score."""
+    check_int(channels, "channels", maximum=MAX_CHANNELS)
+    check_int(cells_per_stage, "cells_per_stage", maximum=MAX_CELLS)
+    check_seed(seed)

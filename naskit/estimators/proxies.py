@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import torch
 
+from .._checks import check_int
 from ..datasets import Dataset
 from ..hardware import count_flops, count_params
 from ..model import build
 from ..space import Arch
+from ._net import check_net_args
 from .base import Estimator
 from .naswot import naswot
 from .zero_cost import fisher, grad_norm, grasp, jacob_cov, snip, synflow
@@ -55,10 +57,9 @@ class _NetEstimator(Estimator):
         if not isinstance(data, Dataset):
             raise TypeError(f"{type(self).__name__} needs a naskit Dataset (nk.datasets.load()), "
                             f"got {type(data).__name__}")
-        if self.uses_batch and (not isinstance(batch_size, int)
-                                or not 2 <= batch_size <= len(data.y_train)):
-            raise ValueError(f"batch_size must be an int in 2..{len(data.y_train)} (the training "
-                             f"images of {data.name!r}), got {batch_size!r}")
+        if self.uses_batch:
+            check_int(batch_size, "batch_size", 2, len(data.y_train))  # at most the training set
+        check_net_args(channels, cells_per_stage, seed)
         self.data, self.channels, self.cells_per_stage = data, channels, cells_per_stage
         self.batch_size, self.seed, self.device = batch_size, seed, device
 

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_int, check_positive, check_range
 from ..bench import Benchmark
 from ..datasets import Dataset
 from ..model import build
 from ..train import TrainLog, train
+from ._net import check_net_args
 from .base import Estimator
 from .curves import CURVES, MIN_POINTS, CurveFit, fit_curve
 
@@ -75,8 +77,7 @@ def tse_e(losses, epochs: int | None = None, last: int = 1) -> float:
 
 def tse_ema(losses, epochs: int | None = None, gamma: float = 0.9) -> float:
     """-TSE-EMA: minus sum_t gamma^(T-t) L_t over the first ``epochs`` epochs."""
-    if not 0 < gamma <= 1:
-        raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
+    check_range(gamma, "gamma", 0, 1, low_open=True)
     values = _losses(losses, epochs)
     weights = gamma ** np.arange(len(values) - 1, -1, -1, dtype=float)
     return -float(np.sum(weights * values))
@@ -197,8 +198,7 @@ class TSEEMA(TSE):
 
     def __init__(self, bench: Benchmark, epochs: int = 1, gamma: float = 0.9):
         super().__init__(bench, epochs)
-        if not 0 < gamma <= 1:
-            raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
+        check_range(gamma, "gamma", 0, 1, low_open=True)
         self.gamma = float(gamma)
 
     def _score(self, arch):
@@ -310,13 +310,13 @@ class SubsetTraining(Estimator):
         super().__init__()
         if not isinstance(data, Dataset):
             raise TypeError(f"SubsetTraining needs a naskit Dataset, got {type(data).__name__}")
-        if not 0 < fraction <= 1:
-            raise ValueError(f"fraction must be in (0, 1], got {fraction!r}")
+        check_range(fraction, "fraction", 0, 1, low_open=True)
         if round(fraction * len(data.y_train)) < 1:
             raise ValueError(f"fraction {fraction} of {len(data.y_train)} training images is "
                              "no image at all")
-        if not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+        epochs = check_int(epochs, "epochs")
+        check_net_args(channels, cells_per_stage, seed)
+        batch_size, lr = check_int(batch_size, "batch_size"), check_positive(lr, "lr")
         self.data, self.fraction, self.epochs = data, fraction, epochs
         self.channels, self.cells_per_stage = channels, cells_per_stage
         self.batch_size, self.lr, self.seed, self.device = batch_size, lr, seed, device

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._checks import check_int
+from .._checks import MAX_CELLS, MAX_CHANNELS, check_int, check_range
 from ..ops import DARTS_OPS, FactorizedReduce, ReLUConvBN
 from ..space.darts import DARTS_OP_NAMES, DartsSpace, Genotype
 from ._seed import seeded
@@ -111,10 +111,6 @@ class DartsNetwork(nn.Module):
                 f"{[i for i, c in enumerate(self.cells) if c.reduction]}\n  genotype={self.genotype}")
 
 
-def _positive_int(value, name: str) -> int:
-    return check_int(value, name)
-
-
 def build_darts(genotype: Genotype | str, channels: int = 16, layers: int = 8, num_classes: int = 10,
                 in_channels: int = 3, drop_path: float = 0.0, seed: int | None = 0) -> DartsNetwork:
     """The DARTS CIFAR evaluation network of ``genotype`` (no auxiliary head).
@@ -132,8 +128,7 @@ def build_darts(genotype: Genotype | str, channels: int = 16, layers: int = 8, n
     DartsSpace(n_intermediate=pairs // 2, ops=DARTS_OP_NAMES, inputs_per_node=2).check(genotype)
     for name, value in (("channels", channels), ("layers", layers), ("num_classes", num_classes),
                         ("in_channels", in_channels)):
-        _positive_int(value, name)
-    if not 0.0 <= drop_path < 1.0:
-        raise ValueError(f"drop_path must be a probability in [0, 1), got {drop_path!r}")
+        check_int(value, name, maximum=MAX_CELLS if name == "layers" else MAX_CHANNELS)
+    check_range(drop_path, "drop_path (a probability)", 0, 1, high_open=True)
     return seeded(seed, lambda: DartsNetwork(genotype, channels, layers, num_classes, in_channels,
                                              float(drop_path)))

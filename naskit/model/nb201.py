@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from .._checks import check_int
+from .._checks import MAX_CELLS, MAX_CHANNELS, check_int
 from ..ops import NB201_OPS, ReLUConvBN, make_op
 from ..space import Arch
 from ._seed import seeded
@@ -117,7 +117,8 @@ def build(arch: Arch | str, channels: int = 16, cells_per_stage: int = 5, num_cl
                          f"{sorted(NB201_OPS)}")
     for name, value in (("channels", channels), ("cells_per_stage", cells_per_stage),
                         ("num_classes", num_classes), ("in_channels", in_channels)):
-        check_int(value, name, minimum=0 if name == "cells_per_stage" else 1)
+        check_int(value, name, minimum=0 if name == "cells_per_stage" else 1,
+                  maximum=MAX_CELLS if name == "cells_per_stage" else MAX_CHANNELS)
     channels, cells_per_stage, num_classes, in_channels = (
         int(v) for v in (channels, cells_per_stage, num_classes, in_channels))
     return seeded(seed, lambda: NB201Net(arch, channels, cells_per_stage, num_classes, in_channels))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..search.evolution import _fraction, _positive_int
+from .._checks import check_int, check_range
 from .space import OFAArch, OFASpace
 
 __all__ = ["Candidate", "Generation", "OFAEvolution"]
@@ -79,15 +79,15 @@ class OFAEvolution:
             raise TypeError("latency must be a callable arch -> milliseconds (e.g. a LatencyTable)")
         if isinstance(constraint, bool) or not isinstance(constraint, (int, float)) or not constraint > 0:
             raise ValueError(f"constraint must be a positive latency in ms, got {constraint!r}")
-        _positive_int("population_size", population_size, 2)  # the search strategies' checks
-        _positive_int("max_tries", max_tries)
+        check_int(population_size, "population_size", 2)
+        check_int(max_tries, "max_tries")
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, got {type(seed).__name__}")
         self.space, self.accuracy, self.latency = space, accuracy, latency
         self.constraint, self.population_size = float(constraint), population_size
-        self.parent_ratio = _fraction("parent_ratio", parent_ratio, low_open=True)
-        self.mutation_ratio = _fraction("mutation_ratio", mutation_ratio)
-        self.mutation_prob = _fraction("mutation_prob", mutation_prob, low_open=True)
+        self.parent_ratio = check_range(parent_ratio, "parent_ratio", 0, 1, low_open=True)
+        self.mutation_ratio = check_range(mutation_ratio, "mutation_ratio", 0, 1)
+        self.mutation_prob = check_range(mutation_prob, "mutation_prob", 0, 1, low_open=True)
         self.max_tries, self.seed = max_tries, seed
         self.generations_: list[Generation] = []
         self.rng_: random.Random | None = None

@@ -26,7 +26,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .._checks import check_seed
+from .._checks import check_int, check_positive, check_seed
 from ..bench import Benchmark, Record
 from ..history import History, Trial
 from ..space import Arch, CellSpace
@@ -127,9 +127,8 @@ class Searcher:
         if not all(callable(getattr(strategy, m, None)) for m in ("propose", "observe")):
             raise TypeError(f"{_name(strategy)} is not a strategy: it needs propose() and "
                             "observe(arch, result) methods")
-        if budget is not None and not (isinstance(budget, (int, float)) and budget > 0
-                                       and math.isfinite(budget)):
-            raise ValueError(f"budget must be a positive number of simulated seconds, got {budget!r}")
+        if budget is not None:
+            check_positive(budget, "budget (simulated seconds)")
         self.epoch = _check_epoch(bench, epoch, "epoch")
         self.report_epoch = _check_epoch(bench, report_epoch, "report_epoch")
         if report not in ("valid", "test"):
@@ -229,8 +228,8 @@ def run(strategy, bench: Benchmark, budget: float | None = None,
     searcher = Searcher(strategy, bench, budget, epoch, report_epoch, report)
     if budget is None and max_trials is None:
         raise ValueError("give a budget (simulated seconds) or max_trials, or both")
-    if max_trials is not None and (not isinstance(max_trials, int) or max_trials < 1):
-        raise ValueError(f"max_trials must be a positive int, got {max_trials!r}")
+    if max_trials is not None:
+        max_trials = check_int(max_trials, "max_trials")
     searcher.reset()
     while max_trials is None or len(searcher.history_) < max_trials:
         if searcher.step() is None:

@@ -24,22 +24,22 @@ import math
 
 import numpy as np
 
+from .._checks import check_int, check_range
 from ..space import Arch
 from ._brackets import Brackets
 from .base import Proposal
 
 __all__ = ["BOHB", "hyperband_rungs"]
 
+MAX_SAMPLES = 100_000  # candidates the model draws per proposal: past this a step takes minutes
+
 
 def hyperband_rungs(min_epoch: int, max_epoch: int, eta: int = 3, fidelities=None) -> tuple[int, ...]:
     """Rung epochs, ascending: ``max_epoch / eta**k`` down to ``min_epoch``, snapped down to ``fidelities``."""
-    for name, v in (("min_epoch", min_epoch), ("max_epoch", max_epoch)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    min_epoch, max_epoch = check_int(min_epoch, "min_epoch"), check_int(max_epoch, "max_epoch")
     if min_epoch > max_epoch:
         raise ValueError(f"min_epoch={min_epoch} is above max_epoch={max_epoch}")
-    if isinstance(eta, bool) or not isinstance(eta, int) or eta < 2:
-        raise ValueError(f"eta must be an int >= 2, got {eta!r}")
+    eta = check_int(eta, "eta", 2)
     avail = sorted(f for f in (fidelities or range(min_epoch, max_epoch + 1))
                    if min_epoch <= f <= max_epoch)
     if not avail:
@@ -71,13 +71,11 @@ class BOHB(Brackets):
         self.rungs = hyperband_rungs(min_epoch, max_epoch, eta, fidelities)
         self.min_epoch, self.max_epoch, self.eta = min_epoch, max_epoch, eta
         self.fidelities = None if fidelities is None else tuple(fidelities)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+        n_samples = check_int(n_samples, "n_samples", maximum=MAX_SAMPLES)
         for name, v, lo, hi in (("random_fraction", random_fraction, 0, 1),
                                 ("top_fraction", top_fraction, 0, 1),
                                 ("bandwidth", bandwidth, 0, (len(space.ops) - 1) / len(space.ops))):
-            if not (isinstance(v, (int, float)) and lo <= v <= hi) or (name != "random_fraction" and v == 0):
-                raise ValueError(f"{name} must be in ({lo}, {hi:.3g}], got {v!r}")
+            check_range(v, name, lo, hi, low_open=name != "random_fraction")
         if not (isinstance(bandwidth_factor, (int, float)) and bandwidth_factor >= 1):
             raise ValueError(f"bandwidth_factor must be >= 1, got {bandwidth_factor!r}")
         self.n_samples, self.random_fraction = n_samples, float(random_fraction)

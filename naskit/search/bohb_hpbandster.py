@@ -30,15 +30,12 @@ import math
 
 import numpy as np
 
+from .._checks import check_int, check_positive, check_range
 from ._brackets import Brackets
+from .bohb import MAX_SAMPLES
 from .base import Proposal
 
 __all__ = ["HpBandSterBOHB"]
-
-
-def _positive_int(name, v):
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ValueError(f"{name} must be a positive int, got {v!r}")
 
 
 class HpBandSterBOHB(Brackets):
@@ -57,24 +54,18 @@ class HpBandSterBOHB(Brackets):
                  top_fraction: float = 0.15, bandwidth_factor: float = 3.0,
                  min_bandwidth: float = 0.3, seed: int | None = 0):
         super().__init__(space, seed)
-        for name, v in (("min_budget", min_budget), ("max_budget", max_budget)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
-                raise ValueError(f"{name} must be a positive number of epochs, got {v!r}")
+        check_positive(min_budget, "min_budget (epochs)")
+        check_positive(max_budget, "max_budget (epochs)")
         if min_budget > max_budget:
             raise ValueError(f"min_budget={min_budget} is above max_budget={max_budget}")
-        if isinstance(eta, bool) or not isinstance(eta, int) or eta < 2:
-            raise ValueError(f"eta must be an int >= 2, got {eta!r}")
+        eta = check_int(eta, "eta", 2)
         if query_epoch is not None:
-            _positive_int("query_epoch", query_epoch)
-        _positive_int("n_samples", n_samples)
-        if not (isinstance(random_fraction, (int, float)) and 0 <= random_fraction <= 1):
-            raise ValueError(f"random_fraction must be in [0, 1], got {random_fraction!r}")
-        if not (isinstance(top_fraction, (int, float)) and 0 < top_fraction < 1):
-            raise ValueError(f"top_fraction must be in (0, 1), got {top_fraction!r}")
-        if not (isinstance(bandwidth_factor, (int, float)) and bandwidth_factor > 0):
-            raise ValueError(f"bandwidth_factor must be > 0, got {bandwidth_factor!r}")
-        if not (isinstance(min_bandwidth, (int, float)) and min_bandwidth > 0):
-            raise ValueError(f"min_bandwidth must be > 0, got {min_bandwidth!r}")
+            query_epoch = check_int(query_epoch, "query_epoch")
+        n_samples = check_int(n_samples, "n_samples", maximum=MAX_SAMPLES)
+        check_range(random_fraction, "random_fraction", 0, 1)
+        check_range(top_fraction, "top_fraction", 0, 1, low_open=True, high_open=True)
+        check_positive(bandwidth_factor, "bandwidth_factor")
+        check_positive(min_bandwidth, "min_bandwidth")
         k = -int(np.log(min_budget / max_budget) / np.log(eta)) + 1  # HpBandSter's max_SH_iter
         self.budgets = tuple(float(b) for b in max_budget * np.power(float(eta), -np.linspace(k - 1, 0, k)))
         if query_epoch is None:

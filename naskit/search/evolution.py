@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from .._checks import check_int, check_range
 from ..history import History, Trial
 from ..space import Arch
 from .base import Proposal, Strategy
@@ -30,20 +31,6 @@ from .base import Proposal, Strategy
 __all__ = ["RegularizedEvolution", "GeneticEvolution", "EvolutionFrame"]
 
 _REMOVALS = ("oldest", "worst")
-
-
-def _positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return value
-
-
-def _fraction(name: str, value, low_open: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (
-        0 < value <= 1 if low_open else 0 <= value <= 1)
-    if not ok:
-        raise ValueError(f"{name} must be a number in {'(0' if low_open else '[0'}, 1], got {value!r}")
-    return float(value)
 
 
 class RegularizedEvolution(Strategy):
@@ -62,8 +49,8 @@ class RegularizedEvolution(Strategy):
     def __init__(self, space, population_size: int = 10, sample_size: int = 3,
                  removal: str = "oldest", seed: int | None = 0):
         super().__init__(space, seed)
-        self.population_size = _positive_int("population_size", population_size)
-        self.sample_size = _positive_int("sample_size", sample_size)
+        self.population_size = check_int(population_size, "population_size")
+        self.sample_size = check_int(sample_size, "sample_size")
         if removal not in _REMOVALS:
             raise ValueError(f"unknown removal {removal!r}; choose from {list(_REMOVALS)}")
         self.removal = removal
@@ -123,10 +110,10 @@ class GeneticEvolution(Strategy):
     def __init__(self, space, population_size: int = 20, parent_ratio: float = 0.25,
                  mutation_ratio: float = 0.5, mutation_prob: float = 0.1, seed: int | None = 0):
         super().__init__(space, seed)
-        self.population_size = _positive_int("population_size", population_size, 2)
-        self.parent_ratio = _fraction("parent_ratio", parent_ratio, low_open=True)
-        self.mutation_ratio = _fraction("mutation_ratio", mutation_ratio)
-        self.mutation_prob = _fraction("mutation_prob", mutation_prob, low_open=True)
+        self.population_size = check_int(population_size, "population_size", 2)
+        self.parent_ratio = check_range(parent_ratio, "parent_ratio", 0, 1, low_open=True)
+        self.mutation_ratio = check_range(mutation_ratio, "mutation_ratio", 0, 1)
+        self.mutation_prob = check_range(mutation_prob, "mutation_prob", 0, 1, low_open=True)
 
     def _hyper(self):
         return dict(population_size=self.population_size, parent_ratio=self.parent_ratio,

@@ -19,11 +19,10 @@ moves within a 12,000 s budget and REINFORCE is random search.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-from .._checks import check_positive
+from .._checks import check_positive, check_range
 from ..space import Arch
 from .base import Strategy
 
@@ -44,10 +43,8 @@ class Reinforce(Strategy):
                  entropy_weight: float = 0.0, optimizer: str = "adam", seed: int | None = 0):
         super().__init__(space, seed)
         lr = check_positive(lr, "lr")  # lr=inf made every logit NaN
-        if not (isinstance(baseline_decay, (int, float)) and 0 <= baseline_decay < 1):
-            raise ValueError(f"baseline_decay must be in [0, 1), got {baseline_decay!r}")
-        if not (isinstance(entropy_weight, (int, float)) and 0 <= entropy_weight < math.inf):
-            raise ValueError(f"entropy_weight must be >= 0, got {entropy_weight!r}")
+        check_range(baseline_decay, "baseline_decay", 0, 1, high_open=True)
+        check_positive(entropy_weight, "entropy_weight", allow_zero=True)
         if optimizer not in _OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; choose from {list(_OPTIMIZERS)}")
         self.lr, self.baseline_decay = float(lr), float(baseline_decay)

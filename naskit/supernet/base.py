@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._checks import check_int  # noqa: F401  (re-exported: its old home)
+from .._checks import MAX_CELLS, MAX_CHANNELS, check_int  # noqa: F401  (re-exported)
 from ..model._seed import seeded
 from ..space import Arch, CellSpace, DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
@@ -42,9 +42,9 @@ class SuperNet(nn.Module):
 
     def _set_options(self, channels, num_classes, in_channels, affine, track_running_stats, seed):
         """Check and store the options every supernet has, then build it under ``seed``."""
-        self.channels = check_int(channels, "channels")
-        self.num_classes = check_int(num_classes, "num_classes")
-        self.in_channels = check_int(in_channels, "in_channels")
+        self.channels = check_int(channels, "channels", maximum=MAX_CHANNELS)
+        self.num_classes = check_int(num_classes, "num_classes", maximum=MAX_CHANNELS)
+        self.in_channels = check_int(in_channels, "in_channels", maximum=MAX_CHANNELS)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.seed = seed
         seeded(seed, self._make)

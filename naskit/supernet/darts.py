@@ -15,7 +15,7 @@ from torch import nn
 from ..ops import FactorizedReduce, ReLUConvBN
 from ..space import DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
-from .base import SuperNet, check_int, darts_edges
+from .base import MAX_CELLS, SuperNet, check_int, darts_edges
 from .mixed import MixedOp
 
 __all__ = ["DartsSearchCell", "DartsSuperNet"]
@@ -78,7 +78,7 @@ class DartsSuperNet(SuperNet):
         # the relaxation always includes the zero op (DARTS' PRIMITIVES), which derive() excludes
         self.op_names = tuple(op for op in DARTS_OP_NAMES if op == "none" or op in space.ops)
         self.space = space
-        self.layers = check_int(layers, "layers", 3)
+        self.layers = check_int(layers, "layers", 3, MAX_CELLS)
         self._set_options(channels, num_classes, in_channels, affine, track_running_stats, seed)
 
     def _make(self):

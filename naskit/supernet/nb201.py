@@ -14,7 +14,7 @@ from torch import nn
 from ..model import build
 from ..model.nb201 import ResidualReduction
 from ..space import Arch, CellSpace
-from .base import SuperNet, check_int
+from .base import MAX_CELLS, SuperNet, check_int
 from .mixed import MixedOp
 
 __all__ = ["SearchCell", "NB201SuperNet"]
@@ -60,7 +60,7 @@ class NB201SuperNet(SuperNet):
             raise ValueError(f"ops {unknown} are not NB201 ops; a cell-space supernet uses "
                              "naskit.ops.NB201_OPS")
         self.space, self.op_names = space, tuple(space.ops)
-        self.cells_per_stage = check_int(cells_per_stage, "cells_per_stage", 0)
+        self.cells_per_stage = check_int(cells_per_stage, "cells_per_stage", 0, MAX_CELLS)
         self._set_options(channels, num_classes, in_channels, affine, track_running_stats, seed)
 
     def _make(self):
