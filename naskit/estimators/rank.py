@@ -19,6 +19,8 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
+from .._checks import check_seed
+
 __all__ = ["kendall_tau", "spearman_rho", "top_k_precision", "bootstrap_ci", "paired"]
 
 
@@ -81,7 +83,7 @@ def bootstrap_ci(fn: Callable[[np.ndarray, np.ndarray], float], a, b, n_boot: in
     a, b = paired(a, b)
     if len(a) < 2:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     idx = rng.integers(len(a), size=(int(n_boot), len(a)))
     values = np.array([fn(a[i], b[i]) for i in idx], dtype=float)
     values = values[~np.isnan(values)]

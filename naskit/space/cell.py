@@ -28,9 +28,10 @@ def rng_from(seed) -> random.Random:
     """A generator of one's own: from an int seed, or the given ``random.Random`` itself."""
     if isinstance(seed, random.Random):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
-    return random.Random(check_seed(seed, allow_none=True))
+    try:
+        return random.Random(check_seed(seed, allow_none=True))
+    except TypeError:
+        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}") from None
 
 
 @dataclass(frozen=True)
