@@ -11,7 +11,6 @@ This module is pure Python.
 from __future__ import annotations
 
 import itertools
-import numbers
 import random
 from dataclasses import dataclass
 from typing import Iterator, Sequence
