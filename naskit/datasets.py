@@ -9,7 +9,8 @@ Train, validation and test images come from disjoint sets of source digits.
 
 The embedded file ships with naskit: ``shipped_file(name)`` finds it (and the other shipped files)
 in ``naskit/data`` of an installed wheel or in ``data/`` of a source checkout. CIFAR-10 and other
-downloads go where ``root=`` says, typically under the learner's ``nk.data_dir()``.
+downloads go where ``root=`` says, typically under the learner's folder
+``user_data_dir()`` (``nk.data_dir()``, ``$NASKIT_DATA``).
 """
 from __future__ import annotations
 
