@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import check_int, check_seed
-from ..search.evolution import _fraction, _positive_int
+from ..search.evolution import _fraction
 from .space import OFAArch, OFASpace
 
 __all__ = ["Candidate", "Generation", "OFAEvolution"]
@@ -80,8 +80,8 @@ class OFAEvolution:
             raise TypeError("latency must be a callable arch -> milliseconds (e.g. a LatencyTable)")
         if isinstance(constraint, bool) or not isinstance(constraint, (int, float)) or not constraint > 0:
             raise ValueError(f"constraint must be a positive latency in ms, got {constraint!r}")
-        _positive_int("population_size", population_size, 2)  # the search strategies' checks
-        _positive_int("max_tries", max_tries)
+        population_size = check_int(population_size, "population_size", minimum=2)
+        max_tries = check_int(max_tries, "max_tries")
         self.space, self.accuracy, self.latency = space, accuracy, latency
         self.constraint, self.population_size = float(constraint), population_size
         self.parent_ratio = _fraction("parent_ratio", parent_ratio, low_open=True)
