@@ -4,7 +4,6 @@ import random
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from naskit.datasets import load as load_data
 from naskit.ofa import (AccuracyPredictor, ElasticDepthwise, LatencyTable, OFAArch, OFAEvolution,
