@@ -17,7 +17,7 @@ def test_info_reports_environment(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("NASKIT_DATA", str(tmp_path))
     monkeypatch.setenv("NASKIT_FAST", "1")
     out = {key: value.strip() for key, value in run_info(capsys).items()}
-    assert set(out) == {"naskit", "torch", "dot", "data dir", "fast mode"}
+    assert set(out) == {"naskit", "torch", "dot", "data dir", "shipped", "fast mode"}
     assert out["torch"].startswith(torch.__version__ + " ")
     assert out["data dir"].startswith(f"{tmp_path} (exists")
     assert out["fast mode"] == "on"

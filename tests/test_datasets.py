@@ -27,7 +27,7 @@ def test_subset_is_seeded():
     a, b = d.subset(n_train=100, n_val=50, seed=1), d.subset(n_train=100, n_val=50, seed=1)
     assert torch.equal(a.x_train, b.x_train) and len(a.y_val) == 50
     assert not torch.equal(a.x_train, d.subset(n_train=100, seed=2).x_train)
-    with pytest.raises(ValueError, match="n_train must be in 1.."):
+    with pytest.raises(ValueError, match="n_train must be an int in 1.."):
         d.subset(n_train=0)
 
 

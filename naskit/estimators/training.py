@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_seed
 from ..bench import Benchmark
 from ..datasets import Dataset
 from ..model import build
@@ -319,7 +320,7 @@ class SubsetTraining(Estimator):
             raise ValueError(f"epochs must be a positive int, got {epochs!r}")
         self.data, self.fraction, self.epochs = data, fraction, epochs
         self.channels, self.cells_per_stage = channels, cells_per_stage
-        self.batch_size, self.lr, self.seed, self.device = batch_size, lr, seed, device
+        self.batch_size, self.lr, self.seed, self.device = batch_size, lr, check_seed(seed), device
         self.last_log_: TrainLog | None = None
 
     def _score(self, arch):
