@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file", "data_dir"]
+__all__ = ["fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file"]
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
@@ -48,8 +48,6 @@ def user_data_dir() -> Path:
     return base / "naskit"
 
 
-# The old name of user_data_dir, still exported as ``nk.data_dir``.
-data_dir = user_data_dir
 
 _PACKAGE = Path(__file__).resolve().parent
 _INSTALLED = _PACKAGE / "data"        # wheel, pip install .: package data

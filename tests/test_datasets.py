@@ -8,7 +8,7 @@ import torch
 import torchvision
 
 from naskit import datasets
-from naskit.datasets import DATA_DIR, load, make_cluttered
+from naskit.datasets import load, make_cluttered, shipped_data_dir
 
 
 def test_embedded_dataset_is_offline_standardised_and_split():
@@ -100,7 +100,7 @@ def test_shipped_file_is_exactly_what_the_build_command_makes(tmp_path):
 
     out = tmp_path / "rebuilt.npz"
     assert main(["build-dataset", "--out", str(out)]) == 0
-    with np.load(out) as new, np.load(datasets.DATA_DIR / "cluttered-mnist.npz") as shipped:
+    with np.load(out) as new, np.load(datasets.shipped_data_dir() / "cluttered-mnist.npz") as shipped:
         assert sorted(new.files) == sorted(shipped.files)
         for key in shipped.files:
             assert np.array_equal(new[key], shipped[key]), key
@@ -108,7 +108,7 @@ def test_shipped_file_is_exactly_what_the_build_command_makes(tmp_path):
 
 def _damaged(tmp_path, **changes):
     """The shipped data set file with some arrays replaced (None: left out)."""
-    with np.load(DATA_DIR / "cluttered-mnist.npz") as f:
+    with np.load(shipped_data_dir() / "cluttered-mnist.npz") as f:
         arrays = {k: f[k][:50] for k in f.files}
     arrays.update(changes)
     path = tmp_path / "cluttered-mnist.npz"

@@ -11,7 +11,7 @@ from naskit.estimators import NASWOT, Precomputed, read_scores, save_scores
 from naskit.space import NB201Space
 
 SPACE = NB201Space()
-SHIPPED = nk.datasets.DATA_DIR / "nb201-mini-naswot.npz"
+SHIPPED = nk.datasets.shipped_data_dir() / "nb201-mini-naswot.npz"
 
 
 @pytest.fixture(scope="module")
