@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.naskit-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab demo test test-lib test-lessons venv clean
+.PHONY: lab demo test test-lib test-fast test-lessons venv clean
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
@@ -57,6 +57,10 @@ test: test-lib test-lessons
 # One torch thread per process: on a busy machine, torch's thread pool can run 100x slower.
 test-lib: venv
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/
+
+# While working: the library tests not marked slow (> ~5 s each) and no browser, about a minute.
+test-fast: venv
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_FLAGS) tests/
 
 # Every lesson runs top to bottom in fast mode; pytest's exit status 5 (nothing collected, e.g. a
 # lesson without code cells) is not a failure here.

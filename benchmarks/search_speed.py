@@ -24,8 +24,8 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=100)
     p.add_argument("--budget", type=float, default=12_000)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--root", default=str(nk.data_dir()),
-                   help="folder holding the NAS-Bench-201 CSVs (default: nk.data_dir(), i.e. $NASKIT_DATA "
+    p.add_argument("--root", default=str(nk.user_data_dir()),
+                   help="folder holding the NAS-Bench-201 CSVs (default: nk.user_data_dir(), i.e. $NASKIT_DATA "
                         "or the user cache folder)")
     args = p.parse_args()
     t0 = time.perf_counter()

@@ -31,8 +31,8 @@ PUBLISHED_TAU = {"naswot": 0.574}
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--root", default=str(nk.data_dir()),
-                   help=f"folder holding {FILE} (default: nk.data_dir(): $NASKIT_DATA or the user cache folder)")
+    p.add_argument("--root", default=str(nk.user_data_dir()),
+                   help=f"folder holding {FILE} (default: nk.user_data_dir(): $NASKIT_DATA or the user cache folder)")
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--level", type=float, default=0.95)
     args = p.parse_args()

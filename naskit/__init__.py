@@ -10,7 +10,7 @@ import importlib
 import sys
 import types
 
-from ._config import data_dir, fast_mode
+from ._config import fast_mode, shipped_data_dir, user_data_dir
 from .space import (DARTS_V1, DARTS_V2, Arch, CellSpace, CombinedSpace, DartsSpace, Genotype,
                     GlobalSpace, NB201Space)
 
@@ -19,7 +19,7 @@ __all__ = ["Arch", "CellSpace", "NB201Space", "DartsSpace", "Genotype", "DARTS_V
            "GlobalSpace", "CombinedSpace", "build", "build_darts", "train", "TrainLog",
            "bench", "datasets", "estimators", "exercises", "hardware", "history", "ofa", "oneshot", "ops", "plot",
            "search", "supernet",
-           "space", "widgets", "fast_mode", "data_dir"]
+           "space", "widgets", "fast_mode", "user_data_dir", "shipped_data_dir"]
 
 # subpackages loaded on first attribute access
 _MODULES = ("bench", "datasets", "estimators", "exercises", "hardware", "history", "ofa", "oneshot",

@@ -9,14 +9,19 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_seed", "check_int", "check_positive", "check_number", "check_range"]
+__all__ = ["is_int", "check_seed", "check_int", "check_index", "check_positive", "check_number",
+           "check_range"]
 
 MAX_SEED = 2 ** 63 - 1
 
 
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer: a Python or numpy int, not a bool (nor numpy's bool_)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and \
         type(value).__name__ != "bool_"
+
+
+_is_int = is_int
 
 
 def check_seed(seed, name: str = "seed", allow_none: bool = False) -> int | None:
@@ -38,6 +43,16 @@ def check_int(value, name: str, minimum: int = 1, maximum: int | None = None) ->
         allowed = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum}"
         raise ValueError(f"{name} must be an int {allowed}, got {value!r}")
     return int(value)
+
+
+def check_index(index, size: int, what: str) -> int:
+    """``index`` as an int in ``-size..size-1`` (numpy integers too), as a sequence takes it:
+    a TypeError if it is not an int (bools and floats are not), an IndexError if out of range."""
+    if not is_int(index):
+        raise TypeError(f"{what} index must be an int in 0..{size - 1}, got {type(index).__name__} {index!r}")
+    if not -size <= index < size:
+        raise IndexError(f"{what} index must be an int in 0..{size - 1}, got {index!r}")
+    return int(index)
 
 
 def check_number(value, name: str) -> float:

@@ -1,16 +1,26 @@
-"""Settings read from the environment: fast mode and the data folder.
+"""Settings read from the environment, and the two places naskit finds data.
 
 ``NASKIT_FAST`` shrinks every budget (epochs, samples, search time) so that the lessons run in
-seconds in CI; ``NASKIT_DATA`` names the folder where naskit looks for data it does not embed,
-such as NAS-Bench-201 tables (Dong & Yang, ICLR 2020) or downloaded datasets. Nothing here creates
-folders or touches the disk: callers decide when to.
+seconds in CI.
+
+naskit reads data from two folders that mean different things:
+
+- ``shipped_data_dir()``: the files that come with naskit (the embedded data set
+  ``cluttered-mnist.npz``, the mini benchmark ``nb201-mini.npz``, the one-shot runs and the OFA
+  supernet). A wheel or ``pip install .`` puts them in ``naskit/data``; a source checkout keeps
+  them in ``data/`` beside the package. Loaders ask ``shipped_file(name)``, which fails with a
+  message saying how to get a missing file.
+- ``user_data_dir()``: the learner's own folder, ``$NASKIT_DATA`` or ``naskit`` in the user cache
+  folder, for what naskit does not ship, such as the NAS-Bench-201 tables (Dong & Yang, ICLR 2020).
+
+Nothing here creates folders or writes to the disk: callers decide when to.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-__all__ = ["fast_mode", "data_dir"]
+__all__ = ["fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file"]
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
@@ -27,8 +37,8 @@ def fast_mode() -> bool:
                      f"use one of {list(_TRUE)} to turn fast mode on or {list(_FALSE[1:])} to turn it off")
 
 
-def data_dir() -> Path:
-    """The data folder: ``$NASKIT_DATA`` if set, else ``naskit`` in the user cache folder."""
+def user_data_dir() -> Path:
+    """The learner's data folder: ``$NASKIT_DATA`` if set, else ``naskit`` in the user cache folder."""
     folder = os.environ.get("NASKIT_DATA", "")
     if folder:
         return Path(folder).expanduser()
@@ -36,3 +46,29 @@ def data_dir() -> Path:
     # The XDG spec says to ignore a relative XDG_CACHE_HOME.
     base = Path(cache) if cache and Path(cache).is_absolute() else Path.home() / ".cache"
     return base / "naskit"
+
+
+
+_PACKAGE = Path(__file__).resolve().parent
+_INSTALLED = _PACKAGE / "data"        # wheel, pip install .: package data
+_CHECKOUT = _PACKAGE.parent / "data"  # source checkout (and editable installs): data/ beside naskit/
+
+
+def shipped_data_dir() -> Path:
+    """The folder of the files naskit ships: ``naskit/data`` when installed, else the checkout's ``data/``."""
+    return _INSTALLED if _INSTALLED.is_dir() or not _CHECKOUT.is_dir() else _CHECKOUT
+
+
+def shipped_file(name: str, how: str = "") -> Path:
+    """The path of the shipped file ``name``; a FileNotFoundError saying how to get it if it is missing.
+
+    ``how``: a hint for rebuilding the file, added to the message.
+    """
+    path = shipped_data_dir() / name
+    if not path.is_file():
+        rebuild = f", or {how}" if how else ""
+        raise FileNotFoundError(
+            f"naskit's shipped file {name} is missing (looked in {path.parent}); it comes inside "
+            f"the naskit wheel (naskit/data) and in data/ of a source checkout: reinstall naskit "
+            f"(`pip install --force-reinstall naskit`, or `pip install .` in a checkout){rebuild}")
+    return path

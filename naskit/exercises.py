@@ -21,6 +21,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ._checks import check_seed
 from ._pareto import pareto_front
 from .estimators.rank import kendall_tau as _kendall_tau
 from .estimators.rank import top_k_precision as _top_k_precision
@@ -109,7 +110,7 @@ def check(name: str, fn: Callable, n: int = 20, seed: int = 0) -> Verdict:
     if name not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose from {sorted(EXERCISES)}")
     ex = EXERCISES[name]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     for trial in range(n):
         args = ex.inputs(rng)
         try:

@@ -34,6 +34,7 @@ def test_work_units_cover_every_class_once_and_extra_seeds_a_subset():
     assert len(units) == len(set(units))
 
 
+@pytest.mark.slow
 def test_train_one_is_deterministic_and_complete():
     a, b = train_one(123, 0, TINY), train_one(123, 0, TINY)
     timing = ("epoch_seconds", "eval_seconds")
@@ -45,6 +46,7 @@ def test_train_one_is_deterministic_and_complete():
     assert train_one(123, 1, TINY)["train_loss"] != a["train_loss"]
 
 
+@pytest.mark.slow
 def test_resume_skips_finished_runs_and_repairs_a_torn_line(tmp_path):
     log = build_runs(tmp_path, TINY, limit=3, n_jobs=1, progress=False)
     first = read_runs(log, TINY)
@@ -60,6 +62,7 @@ def test_resume_skips_finished_runs_and_repairs_a_torn_line(tmp_path):
         build_runs(tmp_path, Recipe(n_train=65, n_val=64, epochs=2, channels=2), limit=1, n_jobs=1)
 
 
+@pytest.mark.slow
 def test_killed_build_resumes_without_losing_or_repeating_runs(tmp_path):
     code = (f"from naskit.bench.builder import Recipe, build_runs; "
             f"build_runs({str(tmp_path)!r}, Recipe(**{TINY.__dict__!r}), limit=40, n_jobs=1, progress=False)")
@@ -97,6 +100,7 @@ def _fake_log(path, recipe, seeds=2, drop=None):
                                     eval_seconds=0.5)) + "\n")
 
 
+@pytest.mark.slow
 def test_assemble_spreads_each_class_record_over_its_members(tmp_path):
     _fake_log(tmp_path / "runs.jsonl", TINY)
     out = assemble(tmp_path / "runs.jsonl", tmp_path / "nb201-mini.npz", TINY, seeds=2)
@@ -137,6 +141,7 @@ def test_assemble_refuses_an_unfinished_log_and_loader_rejects_bad_files(tmp_pat
         load("mini", root=tmp_path / "none")
 
 
+@pytest.mark.slow
 def test_a_log_written_twice_counts_distinct_runs_and_a_missing_one_blocks_assembly(tmp_path):
     log = tmp_path / "runs.jsonl"
     units = work_units(SPACE, seeds=2, extra_seed_classes=50)

@@ -180,6 +180,7 @@ def _zero_cost_csv(path, rows):
             w.writerow(r)
 
 
+@pytest.mark.slow
 def test_zero_cost_table_reads_one_dataset_under_naskit_names(tmp_path):
     space = nk.NB201Space()
     proxies = [str(v) for v in range(12)]

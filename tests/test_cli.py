@@ -17,7 +17,7 @@ def test_info_reports_environment(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("NASKIT_DATA", str(tmp_path))
     monkeypatch.setenv("NASKIT_FAST", "1")
     out = {key: value.strip() for key, value in run_info(capsys).items()}
-    assert set(out) == {"naskit", "torch", "dot", "data dir", "fast mode"}
+    assert set(out) == {"naskit", "torch", "dot", "data dir", "shipped", "fast mode"}
     assert out["torch"].startswith(torch.__version__ + " ")
     assert out["data dir"].startswith(f"{tmp_path} (exists")
     assert out["fast mode"] == "on"
@@ -59,7 +59,7 @@ def test_build_bench_options_are_checked_by_argparse(capsys, tmp_path, option, f
 
 def test_build_bench_defaults_to_the_package_data_folder_wherever_it_runs(tmp_path, monkeypatch):
     import naskit.bench.builder as builder
-    from naskit.datasets import DATA_DIR
+    from naskit.datasets import shipped_data_dir
     seen = {}
 
     def fake_build_runs(out_dir, *args, **kwargs):
@@ -69,5 +69,5 @@ def test_build_bench_defaults_to_the_package_data_folder_wherever_it_runs(tmp_pa
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as err:
         main(["build-bench"])
-    assert err.value.code == 1 and seen["out_dir"] == DATA_DIR / "nb201-mini-build"
+    assert err.value.code == 1 and seen["out_dir"] == shipped_data_dir() / "nb201-mini-build"
     assert not (tmp_path / "data").exists()

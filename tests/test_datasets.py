@@ -8,7 +8,7 @@ import torch
 import torchvision
 
 from naskit import datasets
-from naskit.datasets import DATA_DIR, load, make_cluttered
+from naskit.datasets import load, make_cluttered, shipped_data_dir
 
 
 def test_embedded_dataset_is_offline_standardised_and_split():
@@ -27,7 +27,7 @@ def test_subset_is_seeded():
     a, b = d.subset(n_train=100, n_val=50, seed=1), d.subset(n_train=100, n_val=50, seed=1)
     assert torch.equal(a.x_train, b.x_train) and len(a.y_val) == 50
     assert not torch.equal(a.x_train, d.subset(n_train=100, seed=2).x_train)
-    with pytest.raises(ValueError, match="n_train must be in 1.."):
+    with pytest.raises(ValueError, match="n_train must be an int in 1.."):
         d.subset(n_train=0)
 
 
@@ -100,7 +100,7 @@ def test_shipped_file_is_exactly_what_the_build_command_makes(tmp_path):
 
     out = tmp_path / "rebuilt.npz"
     assert main(["build-dataset", "--out", str(out)]) == 0
-    with np.load(out) as new, np.load(datasets.DATA_DIR / "cluttered-mnist.npz") as shipped:
+    with np.load(out) as new, np.load(datasets.shipped_data_dir() / "cluttered-mnist.npz") as shipped:
         assert sorted(new.files) == sorted(shipped.files)
         for key in shipped.files:
             assert np.array_equal(new[key], shipped[key]), key
@@ -108,7 +108,7 @@ def test_shipped_file_is_exactly_what_the_build_command_makes(tmp_path):
 
 def _damaged(tmp_path, **changes):
     """The shipped data set file with some arrays replaced (None: left out)."""
-    with np.load(DATA_DIR / "cluttered-mnist.npz") as f:
+    with np.load(shipped_data_dir() / "cluttered-mnist.npz") as f:
         arrays = {k: f[k][:50] for k in f.files}
     arrays.update(changes)
     path = tmp_path / "cluttered-mnist.npz"

@@ -26,7 +26,6 @@ def voila(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    pytest.importorskip("voila", reason="voila is not installed (pip install voila)")
     shutil.copy(LESSON, tmp_path / LESSON.name)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     path = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))

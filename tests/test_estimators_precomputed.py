@@ -11,7 +11,7 @@ from naskit.estimators import NASWOT, Precomputed, read_scores, save_scores
 from naskit.space import NB201Space
 
 SPACE = NB201Space()
-SHIPPED = nk.datasets.DATA_DIR / "nb201-mini-naswot.npz"
+SHIPPED = nk.datasets.shipped_data_dir() / "nb201-mini-naswot.npz"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,6 @@ def test_incomplete_file_and_bad_input(tmp_path, classes):
         read_scores(tmp_path / "junk.npz")
 
 
-@pytest.mark.skipif(not SHIPPED.exists(), reason="no precomputed NASWOT file")
 def test_shipped_naswot_scores_equal_scoring_again():
     f = read_scores(SHIPPED)
     meta = f["meta"]

@@ -50,6 +50,7 @@ def test_every_estimator_class_is_covered(data, bench):
     assert public == classes
 
 
+@pytest.mark.slow
 def test_protocol(data, bench):
     rng = (torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate())
     names = set()

@@ -35,6 +35,7 @@ def test_tse_variants_equal_hand_sums():
     assert tse(L) == tse(log)  # per-epoch losses work as well as a TrainLog
 
 
+@pytest.mark.slow
 def test_tse_of_a_real_run_uses_the_minibatch_losses():
     # with equal-sized minibatches the mean over minibatches equals train()'s epoch loss
     data = nk.datasets.load().subset(n_train=64, n_val=32, seed=0)

@@ -20,7 +20,7 @@ import naskit as nk  # noqa: E402
 from naskit import bench  # noqa: E402
 from naskit.bench.builder import read_runs  # noqa: E402
 from naskit.bench.tables import LATENCY_DEVICES, read_table  # noqa: E402
-from naskit.datasets import DATA_DIR, load  # noqa: E402
+from naskit.datasets import load, shipped_data_dir  # noqa: E402
 from naskit.search import RandomSearch, RegularizedEvolution, Reinforce  # noqa: E402
 from naskit.space import Arch, DartsSpace, Genotype, NB201Space  # noqa: E402
 
@@ -78,7 +78,7 @@ def _table_12ep(path, change=None):
 
 
 def _small_dataset(path, **changes):
-    with np.load(DATA_DIR / "cluttered-mnist.npz") as f:
+    with np.load(shipped_data_dir() / "cluttered-mnist.npz") as f:
         arrays = {k: f[k][:40] for k in f.files}
     arrays.update(changes)
     np.savez_compressed(path / "cluttered-mnist.npz", **arrays)

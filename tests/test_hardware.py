@@ -191,10 +191,7 @@ def test_nb201_flops_are_twice_the_multiply_adds_of_the_published_table(zero_cos
 
 
 def test_nb201_build_matches_the_reference_net(zero_cost_rows):
-    build = getattr(pytest.importorskip("naskit.model", reason="naskit.model is not available"),
-                    "build", None)
-    if build is None:
-        pytest.skip("naskit.model.build is not available")
+    from naskit.model import build
     for row in _pick(zero_cost_rows)[:2]:
         arch = Arch.from_string(row["arch_str"])
         net = build(arch, channels=16, cells_per_stage=5, num_classes=10)
@@ -222,6 +219,7 @@ def test_latency_fields_are_consistent():
         lat.median_ms = 0.0
 
 
+@pytest.mark.slow
 def test_a_wider_net_is_slower():
     small = measure_latency(_convnet(4), (1, 3, 32, 32), threads=1, min_run_time=0.1)
     wide = measure_latency(_convnet(32), (1, 3, 32, 32), threads=1, min_run_time=0.1)
@@ -345,6 +343,7 @@ def _spinners(n):
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("clock", ["wall", "cpu"])
 def test_one_net_measured_twice_on_a_quiet_machine_agrees_within_its_interval(clock):
     # The wall clock needs a quiet machine; the thread's CPU clock should agree even on a busy one.
@@ -365,6 +364,7 @@ def test_one_net_measured_twice_on_a_quiet_machine_agrees_within_its_interval(cl
     assert b.ci_ms[0] - slack <= a.median_ms <= b.ci_ms[1] + slack, (a, b)
 
 
+@pytest.mark.slow
 def test_the_busy_warning_fires_when_other_processes_spin_on_every_core():
     cores = os.cpu_count() or 1
     procs = _spinners(2 * cores)  # twice as many spinners as cores: we get at most a third of one

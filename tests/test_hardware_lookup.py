@@ -102,6 +102,7 @@ def test_prediction_error_against_hand_computed_numbers():
         prediction_error(predicted, measured, tolerance=10)
 
 
+@pytest.mark.slow
 def test_a_measured_table_has_every_entry_and_predicts_the_right_order():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MachineBusyWarning)

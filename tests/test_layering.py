@@ -168,7 +168,7 @@ def test_checker_accepts_forward_imports(tmp_path):
         "_config.py": "import os\n",
         "ops.py": "import torch\nfrom naskit._config import fast_mode\n",
         "space/__init__.py": "from .cell import Arch\n",
-        "space/cell.py": "from . import _util\nfrom .._config import data_dir\n",
+        "space/cell.py": "from . import _util\nfrom .._config import user_data_dir\n",
         "space/_util.py": "import random\n",
         "supernet.py": "from naskit.model import build\nfrom naskit import ops\n",
         "model.py": "from .space import Arch\nfrom . import ops\n",

@@ -4,7 +4,6 @@ import random
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from naskit.datasets import load as load_data
 from naskit.ofa import (AccuracyPredictor, ElasticDepthwise, LatencyTable, OFAArch, OFAEvolution,
@@ -203,6 +202,7 @@ def test_shrinking_follows_ofas_order(space):
         type(phases[0])("width", 1, 0.1, (3,), (3,), (2,))
 
 
+@pytest.mark.slow
 def test_shrinking_resumes_exactly_from_its_checkpoint(small_data, tmp_path):
     epochs = (1, 1, 0, 1, 1, 0)
     straight = _tiny_run(small_data, tmp_path / "a.ckpt", epochs)
@@ -245,6 +245,7 @@ def test_calibrated_table_scales_every_entry(tiny):
         table.calibrated(archs, [1.0])
 
 
+@pytest.mark.slow
 def test_latency_table_measures_blocks_with_the_real_timer(tiny):
     table = LatencyTable.build(tiny, min_run_time=0.001)
     assert all(v > 0 for v in table.entries.values())

@@ -33,6 +33,7 @@ def exact_hvp(net, x, y, vector):
     return torch.autograd.grad(dot, net.arch_parameters())
 
 
+@pytest.mark.slow
 def test_finite_difference_hvp_equals_double_backward_in_float64():
     torch.manual_seed(0)
     net = tiny_net(dtype=torch.float64).train()

@@ -227,3 +227,25 @@ def test_single_path_rankers_need_a_cell_space(data, cls):
     net = SuperNet(nk.DartsSpace(), channels=2, layers=3, num_classes=10, in_channels=1)
     with pytest.raises(TypeError, match="NB201SuperNet"):
         cls(net, data)
+
+
+# -- constructors: GDAS and SETN take AlphaSearch's arguments without repeating them ---------------
+@pytest.mark.parametrize("cls, own", [(GDAS, ["tau_max", "tau_min"]),
+                                      (SETN, ["n_candidates", "eval_batches", "proposal"])])
+def test_constructor_is_own_arguments_then_the_alpha_searchs(cls, own, data):
+    import inspect
+
+    from naskit.oneshot.alpha import AlphaSearch
+
+    base = list(inspect.signature(AlphaSearch).parameters)
+    params = inspect.signature(cls).parameters
+    assert list(params) == base[:3] + own + base[3:]
+    for name in base[3:]:  # keyword-only, with the base's defaults
+        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
+        assert params[name].default == inspect.signature(AlphaSearch).parameters[name].default
+    search = cls(tiny_net(), data, 0.5, lr=0.1, arch_lr=1e-3, seed=4, batch_size=32)
+    assert (search.epochs, search.lr, search.arch_lr, search.seed, search.batch_size) == (0.5, 0.1, 1e-3, 4, 32)
+    with pytest.raises(TypeError, match="arch_lrr"):
+        cls(tiny_net(), data, arch_lrr=1e-3)
+    with pytest.raises(ValueError, match="arch_lr"):
+        cls(tiny_net(), data, arch_lr=-1.0)

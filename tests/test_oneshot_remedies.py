@@ -14,6 +14,7 @@ def trained():
     return DARTS(net, data, epochs=1).run()
 
 
+@pytest.mark.slow
 def test_perturbation_picks_the_op_whose_removal_costs_most(trained):
     # without tuning between edges, each decision can be recomputed independently by brute force
     state = {k: v.clone() for k, v in trained.supernet.state_dict().items()}
@@ -36,6 +37,7 @@ def test_perturbation_picks_the_op_whose_removal_costs_most(trained):
         assert torch.equal(v, state[k]), k
 
 
+@pytest.mark.slow
 def test_perturbation_with_tuning_is_seeded(trained):
     state = {k: v.clone() for k, v in trained.supernet.state_dict().items()}
     a, da = perturbation_select(trained, tune_steps=2, n_batches=1, seed=3)
@@ -45,6 +47,7 @@ def test_perturbation_with_tuning_is_seeded(trained):
     assert a == b and [d.edge for d in da] == [d.edge for d in db]
 
 
+@pytest.mark.slow
 def test_perturbation_rejects_bad_input(trained):
     with pytest.raises(ValueError, match="tune_steps"):
         perturbation_select(trained, tune_steps=-1)

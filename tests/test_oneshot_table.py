@@ -14,6 +14,7 @@ def tiny_rows():
     return run_seed(data, seed=0, methods=["DARTS-V1"], epochs=1.0)
 
 
+@pytest.mark.slow
 def test_darts_v1_gives_its_row_and_the_two_remedies(tiny_rows):
     assert [r["method"] for r in tiny_rows] == ["DARTS-V1", "DARTS-V1 + early stop", "DARTS-V1 + PT"]
     space = nk.NB201Space()
@@ -24,6 +25,7 @@ def test_darts_v1_gives_its_row_and_the_two_remedies(tiny_rows):
     assert tiny_rows[2]["seconds"] >= tiny_rows[0]["seconds"]
 
 
+@pytest.mark.slow
 def test_rows_round_trip(tmp_path, tiny_rows):
     path = tmp_path / "runs.jsonl"
     write_runs(path, tiny_rows)
@@ -33,6 +35,7 @@ def test_rows_round_trip(tmp_path, tiny_rows):
     assert not list(tmp_path.glob("*.tmp"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edit,match", [
     (lambda r: "{not json", "line 2: not JSON"),
     (lambda r: json.dumps({**r, "method": "DARTS-V9"}), "line 2: unknown method 'DARTS-V9'"),

@@ -77,3 +77,82 @@ def test_environment_installs_naskit_with_dev_extra(conda_specs):
 def test_console_script_resolves(project):
     module, func = project["scripts"]["naskit"].split(":")
     assert callable(getattr(importlib.import_module(module), func))
+
+
+# -- a real install: the wheel carries the shipped data --------------------------------------------
+
+PACKAGES = sorted("naskit" + "".join(f".{p}" for p in d.relative_to(ROOT / "naskit").parts)
+                  for d in (ROOT / "naskit").rglob("__init__.py") for d in [d.parent])
+
+
+def test_every_package_is_listed(project):
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        listed = tomllib.load(f)["tool"]["setuptools"]["packages"]
+    assert sorted(set(listed) - {"naskit.data"}) == PACKAGES, "update [tool.setuptools] packages"
+
+
+SHIPPED = ("nb201-mini.npz", "cluttered-mnist.npz", "nb201-mini-oneshot.jsonl", "nb201-mini-naswot.npz",
+           "ofa-supernet.pt", "ofa-supernet.json", "ofa-subnets.csv")
+
+# Run in the throwaway venv from a folder outside the repo: which naskit, which data, and loads.
+PROBE = """
+import json, naskit as nk
+from naskit._config import shipped_data_dir, shipped_file
+bench = nk.bench.load("mini")
+data = nk.datasets.load()
+runs = nk.oneshot.load_runs()
+net = nk.ofa.load()
+print(json.dumps(dict(package=nk.__file__, shipped=str(shipped_data_dir()),
+                      files=[str(shipped_file(n)) for n in %r], archs=len(bench),
+                      best=repr(bench.best()), train=len(data.y_train), runs=len(runs),
+                      ofa=sum(p.numel() for p in net.parameters()))))
+""" % (SHIPPED,)
+
+
+@pytest.mark.slow
+def test_wheel_install_finds_shipped_data(tmp_path):
+    """Build a wheel, install it into a fresh venv and load the shipped files from outside the repo."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import sysconfig
+
+    src = tmp_path / "src"  # a clean copy: the build writes build/ and *.egg-info beside its sources
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "naskit", src / "naskit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "data", src / "data", ignore=shutil.ignore_patterns("nb201-mini-build"))
+    wheels = tmp_path / "wheels"
+    run = lambda *cmd, **kw: subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+        "-w", str(wheels), str(src))
+    (wheel,) = wheels.glob("naskit-*.whl")
+    env = tmp_path / "venv"
+    run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(env))
+    python = env / "bin" / "python"
+    run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel))
+    # The test interpreter's packages (torch, ...) without its own naskit: a plain path line in a
+    # .pth file adds the folder but runs none of its .pth files, so no editable install leaks in.
+    purelib = run(str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))").stdout.strip()
+    (Path(purelib) / "test-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    shutil.rmtree(src)  # nothing left to fall back on but the installed package
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    out = run(str(python), "-c", PROBE, cwd=cwd,
+              env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "OMP_NUM_THREADS": "1"}).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    installed = Path(purelib) / "naskit"
+    assert Path(got["package"]).parent == installed
+    assert Path(got["shipped"]) == installed / "data"
+    for name, path in zip(SHIPPED, got["files"]):
+        assert Path(path) == installed / "data" / name
+        assert Path(path).read_bytes() == (ROOT / "data" / name).read_bytes(), name
+    # the same bench and data set as the checkout's
+    import naskit as nk
+    bench = nk.bench.load("mini")
+    assert got["archs"] == len(bench) and got["best"] == repr(bench.best())
+    assert got["ofa"] == sum(p.numel() for p in nk.ofa.load().parameters())
+    assert got["train"] == len(nk.datasets.load().y_train)
+    assert got["runs"] == len(nk.oneshot.load_runs())

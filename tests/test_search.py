@@ -253,7 +253,7 @@ def test_reinforce_gradient_matches_finite_differences():
 
 
 def test_reinforce_step_equals_torch_adam_and_the_logs_add_up():
-    torch = pytest.importorskip("torch")
+    import torch
     r = Reinforce(SPACE, lr=0.01, baseline_decay=0.9, seed=0)
     h = run(r, TOY, max_trials=5)
     theta = torch.zeros(r.logits_.shape, dtype=torch.float64, requires_grad=True)

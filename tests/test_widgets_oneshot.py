@@ -34,6 +34,7 @@ def wait_for(condition, timeout=60.0):
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 def test_step_button_grows_the_trace_and_redraws(data, bench):
     search = nb201_search(data)
     w = AlphaWatcher(search, bench=bench)
@@ -156,6 +157,7 @@ def test_a_new_watcher_shows_the_same_search(data, bench):
     assert f"step {search.step_} of 200" in newest.status.value
 
 
+@pytest.mark.slow
 def test_darts_cells_and_no_ground_truth(data, bench):
     net = SuperNet(nk.DartsSpace(), channels=2, layers=3, num_classes=10, in_channels=1)
     search = DARTS(net, data, epochs=1)

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .._checks import _is_int
+from .._checks import is_int
 from ..space import Arch, NB201Space
 
 __all__ = ["Record", "Benchmark"]
@@ -88,7 +88,7 @@ class Benchmark:
                              f"{sorted(self.columns)}")
         if epoch is None:
             return self.final_epoch
-        if not _is_int(epoch) or epoch not in self.valid_acc:
+        if not is_int(epoch) or epoch not in self.valid_acc:
             raise ValueError(f"{self.name} has no results after {epoch!r} epochs; choose from "
                              f"{list(self.fidelities)}")
         return int(epoch)

@@ -14,22 +14,22 @@ import pathlib
 import numpy as np
 
 from .._npz import read_npz
-from ..datasets import DATA_DIR
+from .._config import shipped_data_dir, shipped_file
 from ..space import NB201Space
 from .base import Benchmark
 
 __all__ = ["MINI_FILE", "load_mini"]
 
-MINI_FILE = DATA_DIR / "nb201-mini.npz"
+MINI_FILE = shipped_data_dir() / "nb201-mini.npz"
+_HOW = "build it with `naskit build-bench` (see data/README.md)"
 _KEYS = ("train_loss", "step_loss", "valid_acc", "valid_loss", "test_acc", "seconds_per_epoch",
          "eval_seconds", "params", "flops", "representative", "meta")
 
 
 def load_mini(path=None) -> Benchmark:
     """The embedded benchmark: seed 0 serves queries; all seeds are in ``*_seeds`` columns."""
-    path = pathlib.Path(path) if path else MINI_FILE
-    a = read_npz(path, _KEYS, "benchmark",
-                 "build it with `naskit build-bench` (see data/README.md)")
+    path = pathlib.Path(path) if path else shipped_file(MINI_FILE.name, _HOW)
+    a = read_npz(path, _KEYS, "benchmark", _HOW)
     acc = a["valid_acc"][0]
     epochs = acc.shape[1]
     seeds = lambda x: np.moveaxis(x, 0, 1)  # (seeds, n, ...) -> (n, seeds, ...): rows are archs

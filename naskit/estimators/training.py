@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_int, check_positive, check_range
+from .._checks import check_int, check_positive, check_range, check_seed
 from ..bench import Benchmark
 from ..datasets import Dataset
 from ..model import build
@@ -319,7 +319,7 @@ class SubsetTraining(Estimator):
         batch_size, lr = check_int(batch_size, "batch_size"), check_positive(lr, "lr")
         self.data, self.fraction, self.epochs = data, fraction, epochs
         self.channels, self.cells_per_stage = channels, cells_per_stage
-        self.batch_size, self.lr, self.seed, self.device = batch_size, lr, seed, device
+        self.batch_size, self.lr, self.seed, self.device = batch_size, lr, check_seed(seed), device
         self.last_log_: TrainLog | None = None
 
     def _score(self, arch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._checks import _is_int, check_int
+from .._checks import check_int, is_int
 from .._torch import device_of  # noqa: F401  (counts and measure import it from here)
 
 #: Bounds of what a user may ask for: past these a request is a typo, not a measurement.
@@ -17,7 +17,7 @@ def check_shape(input_shape) -> tuple[int, ...]:
         raise ValueError(f"input_shape must be a tuple of ints like (1, 3, 32, 32), "
                          f"got {input_shape!r}")
     shape = tuple(input_shape)
-    if not all(_is_int(s) for s in shape):
+    if not all(is_int(s) for s in shape):
         raise ValueError(f"input_shape must be a tuple of ints like (1, 3, 32, 32), "
                          f"got {input_shape!r}")
     if len(shape) < 2 or any(s < 1 for s in shape) or any(s > MAX_SIZE for s in shape):

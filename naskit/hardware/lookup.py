@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats
 from torch import nn
 
+from .._checks import check_seed
 from ..model import build
 from ..model.nb201 import ResidualReduction
 from ..ops import NB201_OPS, make_op
@@ -268,7 +269,7 @@ class MeasuredLatency:
         self.channels, self.cells_per_stage, self.num_classes = channels, cells_per_stage, num_classes
         self.device, self.threads = device, check_threads(threads)
         self.min_run_time, self.max_run_time, self.min_blocks = min_run_time, max_run_time, min_blocks
-        self.clock, self.seed, self.warn = clock, seed, warn
+        self.clock, self.seed, self.warn = clock, check_seed(seed), warn
         self.measured_: dict[Arch, Latency] = {}
         self.cost_ = self.total_cost_ = 0.0
         self._warned = False

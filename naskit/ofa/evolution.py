@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_int, check_range
+from .._checks import check_int, check_range, check_seed
 from .space import OFAArch, OFASpace
 
 __all__ = ["Candidate", "Generation", "OFAEvolution"]
@@ -79,16 +79,14 @@ class OFAEvolution:
             raise TypeError("latency must be a callable arch -> milliseconds (e.g. a LatencyTable)")
         if isinstance(constraint, bool) or not isinstance(constraint, (int, float)) or not constraint > 0:
             raise ValueError(f"constraint must be a positive latency in ms, got {constraint!r}")
-        check_int(population_size, "population_size", 2)
-        check_int(max_tries, "max_tries")
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+        population_size = check_int(population_size, "population_size", minimum=2)
+        max_tries = check_int(max_tries, "max_tries")
         self.space, self.accuracy, self.latency = space, accuracy, latency
         self.constraint, self.population_size = float(constraint), population_size
         self.parent_ratio = check_range(parent_ratio, "parent_ratio", 0, 1, low_open=True)
         self.mutation_ratio = check_range(mutation_ratio, "mutation_ratio", 0, 1)
         self.mutation_prob = check_range(mutation_prob, "mutation_prob", 0, 1, low_open=True)
-        self.max_tries, self.seed = max_tries, seed
+        self.max_tries, self.seed = max_tries, check_seed(seed)
         self.generations_: list[Generation] = []
         self.rng_: random.Random | None = None
 
@@ -177,9 +175,7 @@ class OFAEvolution:
 
     def run(self, generations: int, progress: bool = False) -> "OFAEvolution":
         """Make ``generations`` more generations (the first call's first one initialises); returns self."""
-        if isinstance(generations, bool) or not isinstance(generations, int) or generations < 1:
-            raise ValueError(f"generations must be an int >= 1, got {generations!r}")
-        it = range(generations)
+        it = range(check_int(generations, "generations"))
         if progress:
             from tqdm.auto import tqdm
             it = tqdm(it, desc=f"evolution under {self.constraint:g} ms", unit="generation", leave=False)

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from .. import hardware
+from .._checks import check_int, check_seed
 from ..model._seed import seeded
 from .space import OFAArch, OFASpace
 from .supernet import OFASuperNet
@@ -42,10 +43,8 @@ class AccuracyPredictor:
                  batch_size: int = 64, weight_decay: float = 1e-4, seed: int = 0):
         if not isinstance(space, OFASpace):
             raise TypeError(f"space must be an OFASpace, got {type(space).__name__}")
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-        self.space, self.hidden, self.epochs, self.lr = space, tuple(hidden), epochs, lr
-        self.batch_size, self.weight_decay, self.seed = batch_size, weight_decay, seed
+        self.space, self.hidden, self.epochs, self.lr = space, tuple(hidden), check_int(epochs, "epochs"), lr
+        self.batch_size, self.weight_decay, self.seed = batch_size, weight_decay, check_seed(seed)
         self.net_: nn.Module | None = None
 
     def __repr__(self):

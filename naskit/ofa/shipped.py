@@ -14,15 +14,15 @@ from pathlib import Path
 
 import torch
 
-from ..datasets import DATA_DIR
+from .._config import shipped_data_dir, shipped_file
 from .space import OFAArch, OFASpace
 from .supernet import OFASuperNet
 
 __all__ = ["save", "load", "load_record", "load_subnets", "save_subnets", "WEIGHTS", "RECORD",
            "SUBNETS"]
 
-WEIGHTS, RECORD, SUBNETS = (DATA_DIR / "ofa-supernet.pt", DATA_DIR / "ofa-supernet.json",
-                            DATA_DIR / "ofa-subnets.csv")
+WEIGHTS, RECORD, SUBNETS = (shipped_data_dir() / "ofa-supernet.pt", shipped_data_dir() / "ofa-supernet.json",
+                            shipped_data_dir() / "ofa-subnets.csv")
 _HOW = "rebuild it with `python benchmarks/train_ofa.py` (see data/README.md)"
 
 
@@ -54,7 +54,7 @@ def save(net: OFASuperNet, path=WEIGHTS, record: dict | None = None) -> Path:
 
 def load(path=None) -> OFASuperNet:
     """The trained supernet at ``path`` (default: the shipped one), in eval mode."""
-    path = WEIGHTS if path is None else Path(path)
+    path = shipped_file(WEIGHTS.name, _HOW) if path is None else Path(path)
     if not path.exists():
         raise FileNotFoundError(f"the OFA supernet file {path} is missing; {_HOW}")
     blob = torch.load(path, map_location="cpu", weights_only=True)
@@ -68,7 +68,7 @@ def load(path=None) -> OFASuperNet:
 
 def load_record(path=None) -> dict:
     """The training record (recipe, per-epoch losses and probe accuracies, times) shipped beside the weights."""
-    path = RECORD if path is None else Path(path)
+    path = shipped_file(RECORD.name, _HOW) if path is None else Path(path)
     if not path.exists():
         raise FileNotFoundError(f"the OFA training record {path} is missing; {_HOW}")
     return json.loads(path.read_text())
@@ -86,7 +86,7 @@ def save_subnets(archs, accuracies, path=SUBNETS) -> Path:
 
 def load_subnets(path=None) -> tuple[list[OFAArch], list[float]]:
     """The sampled subnets and their inherited-weight validation accuracies."""
-    path = SUBNETS if path is None else Path(path)
+    path = shipped_file(SUBNETS.name, _HOW) if path is None else Path(path)
     if not path.exists():
         raise FileNotFoundError(f"the OFA subnet accuracy file {path} is missing; {_HOW}")
     with open(path, newline="") as f:

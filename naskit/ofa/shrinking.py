@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._checks import check_int, check_seed
 from ..datasets import Dataset
 from ..train import evaluate
 from .space import OFAArch, OFASpace
@@ -50,8 +51,7 @@ class Phase:
     def __post_init__(self):
         if self.name not in PHASES:
             raise ValueError(f"unknown phase {self.name!r}; choose from {list(PHASES)}")
-        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 0:
-            raise ValueError(f"epochs of phase {self.name!r} must be an int >= 0, got {self.epochs!r}")
+        object.__setattr__(self, "epochs", check_int(self.epochs, f"epochs of phase {self.name!r}", minimum=0))
         if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr of phase {self.name!r} must be a positive number, got {self.lr!r}")
 
@@ -143,7 +143,7 @@ class ProgressiveShrinking:
         if kd_ratio < 0:
             raise ValueError(f"kd_ratio must be >= 0, got {kd_ratio!r}")
         self.batch_size, self.momentum, self.weight_decay = batch_size, momentum, weight_decay
-        self.kd_ratio, self.n_calib, self.n_val, self.seed = kd_ratio, n_calib, n_val, seed
+        self.kd_ratio, self.n_calib, self.n_val, self.seed = kd_ratio, n_calib, n_val, check_seed(seed)
         self.device = torch.device(device)
         self.record_: list[EpochRecord] = []
         self.teacher_logits_: torch.Tensor | None = None

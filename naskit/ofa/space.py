@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from .._checks import check_int, is_int
 from ..space.cell import rng_from
 
 __all__ = ["OFAArch", "OFASpace"]
@@ -28,7 +29,7 @@ def _int_tuples(value, name: str) -> tuple[tuple[int, ...], ...]:
         raise ValueError(f"{name} must be one sequence of ints per stage, got {value!r}") from None
     for stage in value:
         for v in stage:
-            if isinstance(v, bool) or int(v) != v:
+            if not is_int(v):
                 raise ValueError(f"{name} must hold ints, got {v!r}")
     return out
 
@@ -99,8 +100,10 @@ class OFAArch:
 
 def _choices(value, name: str) -> tuple[int, ...]:
     try:
+        if not all(is_int(v) for v in value):
+            raise TypeError
         out = tuple(sorted({int(v) for v in value}))
-    except (TypeError, ValueError):
+    except TypeError:
         raise ValueError(f"{name} must be a sequence of positive ints, got {value!r}") from None
     if not out or out[0] < 1 or len(out) != len(tuple(value)):
         raise ValueError(f"{name} must be distinct positive ints, got {value!r}")
@@ -115,9 +118,7 @@ class OFASpace:
     """
 
     def __init__(self, n_stages: int = 3, kernels=(3, 5, 7), expands=(3, 4, 6), depths=(2, 3, 4)):
-        if isinstance(n_stages, bool) or not isinstance(n_stages, int) or n_stages < 1:
-            raise ValueError(f"n_stages must be an int >= 1, got {n_stages!r}")
-        self.n_stages = n_stages
+        self.n_stages = check_int(n_stages, "n_stages")
         self.kernels = _choices(kernels, "kernels")
         if any(k % 2 == 0 for k in self.kernels):
             raise ValueError(f"kernel sizes must be odd (a centre crop needs a centre), got {kernels!r}")

@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._checks import check_int
 from ..model._seed import seeded
 from .space import OFAArch, OFASpace
 
@@ -203,15 +204,18 @@ class OFASuperNet(nn.Module):
         space = OFASpace() if space is None else space
         if not isinstance(space, OFASpace):
             raise TypeError(f"space must be an OFASpace, got {type(space).__name__}")
-        channels, strides = tuple(int(c) for c in channels), tuple(int(s) for s in strides)
+        channels = tuple(check_int(c, "channels") for c in channels)
+        strides = tuple(check_int(s, "strides") for s in strides)
         if len(channels) != space.n_stages or len(strides) != space.n_stages:
             raise ValueError(f"give one channel count and one stride per stage ({space.n_stages}), "
                              f"got channels={channels}, strides={strides}")
         if any(s not in (1, 2) for s in strides):
             raise ValueError(f"strides must be 1 or 2, got {strides}")
         self.space, self.channels, self.strides = space, channels, strides
-        self.stem_channels, self.head_channels = stem_channels, head_channels
-        self.num_classes, self.in_channels, self.seed = num_classes, in_channels, seed
+        self.stem_channels = check_int(stem_channels, "stem_channels")
+        self.head_channels = check_int(head_channels, "head_channels")
+        self.num_classes = check_int(num_classes, "num_classes")
+        self.in_channels, self.seed = check_int(in_channels, "in_channels"), seed
         seeded(seed, self._make)
 
     def _make(self):

@@ -11,6 +11,7 @@ over the whole search, gradients clipped to norm 5, batch 64.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import random
 import time
@@ -26,9 +27,24 @@ from ..supernet import SuperNet
 from ..supernet.base import check_int
 
 __all__ = ["Step", "OneShotSearch", "parameter_free_share", "check_seed", "check_positive",
-           "PARAMETER_FREE"]
+           "PARAMETER_FREE", "extends"]
 
 PARAMETER_FREE = ("none", "skip_connect", "avg_pool_3x3", "max_pool_3x3")
+
+
+def extends(base_init):
+    """Give an ``__init__(self, <own arguments>, **search)`` that passes ``search`` on to
+    ``base_init`` the signature of both: its own arguments, then ``base_init``'s others,
+    keyword-only. ``help()``, ``inspect.signature`` and a bad name fail as with a written-out one."""
+    def decorate(init):
+        own = inspect.signature(init).parameters
+        extra = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+                 for name, p in inspect.signature(base_init).parameters.items()
+                 if name not in own and p.kind is not inspect.Parameter.VAR_KEYWORD]
+        params = [p for p in own.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+        init.__signature__ = inspect.signature(init).replace(parameters=params + extra)
+        return init
+    return decorate
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ batches and alpha (Adam, as DARTS) on validation batches, each through its own s
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from ..datasets import Dataset
 from ..supernet import NB201SuperNet, SuperNet
 from .alpha import AlphaSearch
-from .base import check_positive
+from .base import check_positive, extends
 
 __all__ = ["GDAS", "gumbel_noise", "gumbel_hard"]
 
@@ -46,18 +45,15 @@ def gumbel_hard(logits: torch.Tensor, tau: float, generator: torch.Generator) ->
 class GDAS(AlphaSearch):
     """GDAS over ``supernet`` (NB201 or DARTS cell) on ``data``; tau from ``tau_max`` to ``tau_min``.
 
+    The other arguments are ``AlphaSearch``'s (alpha's Adam, the weights' SGD, ``seed``, ``device``).
     Learned state: ``alphas_``, ``trace_`` (softmax(alpha), losses, the derived cell, and in
     ``info`` the temperature and the sampled path of each step), ``seconds_``.
     """
 
+    @extends(AlphaSearch.__init__)
     def __init__(self, supernet: SuperNet, data: Dataset, epochs: float = 1,
-                 tau_max: float = 10.0, tau_min: float = 0.1,
-                 arch_lr: float = 3e-4, arch_betas: tuple[float, float] = (0.5, 0.999),
-                 arch_weight_decay: float = 1e-3, batch_size: int = 64,
-                 lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
-                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
-        super().__init__(supernet, data, epochs, arch_lr, arch_betas, arch_weight_decay,
-                         batch_size, lr, lr_min, momentum, weight_decay, grad_clip, seed, device)
+                 tau_max: float = 10.0, tau_min: float = 0.1, **search):
+        super().__init__(supernet, data, epochs, **search)
         self.tau_max = check_positive(tau_max, "tau_max")
         self.tau_min = check_positive(tau_min, "tau_min")
         if self.tau_max < self.tau_min:

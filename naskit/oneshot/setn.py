@@ -18,6 +18,7 @@ from ..datasets import Dataset
 from ..space import Arch
 from ..supernet import SuperNet
 from .alpha import AlphaSearch
+from .base import extends
 from .candidates import CandidateRanking, sample_archs
 
 __all__ = ["SETN"]
@@ -30,18 +31,15 @@ class SETN(CandidateRanking, AlphaSearch):
 
     ``proposal``: 'sample' draws ``n_candidates`` distinct cells from the template (the paper);
     'top' takes the ``n_candidates`` cells of highest template probability (NAS-Bench-201's code).
-    ``eval_batches`` as in ``RSPS``. Learned state: ``alphas_`` (the template), ``trace_``,
+    ``eval_batches`` as in ``RSPS``; the other arguments are ``AlphaSearch``'s. Learned state: ``alphas_`` (the template), ``trace_``,
     ``candidates_``, ``seconds_``.
     """
 
+    @extends(AlphaSearch.__init__)
     def __init__(self, supernet: SuperNet, data: Dataset, epochs: float = 1,
                  n_candidates: int = 100, eval_batches: int | None = 4, proposal: str = "sample",
-                 arch_lr: float = 3e-4, arch_betas: tuple[float, float] = (0.5, 0.999),
-                 arch_weight_decay: float = 1e-3, batch_size: int = 64,
-                 lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
-                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
-        super().__init__(supernet, data, epochs, arch_lr, arch_betas, arch_weight_decay,
-                         batch_size, lr, lr_min, momentum, weight_decay, grad_clip, seed, device)
+                 **search):
+        super().__init__(supernet, data, epochs, **search)
         self._check_candidates(n_candidates, eval_batches)
         if proposal not in _PROPOSALS:
             raise ValueError(f"unknown proposal {proposal!r}; choose from {list(_PROPOSALS)}")

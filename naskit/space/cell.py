@@ -11,12 +11,11 @@ This module is pure Python.
 from __future__ import annotations
 
 import itertools
-import numbers
 import random
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
-from .._checks import check_seed
+from .._checks import check_index, check_seed, is_int
 
 __all__ = ["Arch", "CellSpace", "NB201Space", "NB201_OP_NAMES", "rng_from"]
 
@@ -28,9 +27,10 @@ def rng_from(seed) -> random.Random:
     """A generator of one's own: from an int seed, or the given ``random.Random`` itself."""
     if isinstance(seed, random.Random):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
-    return random.Random(check_seed(seed, allow_none=True))
+    try:
+        return random.Random(check_seed(seed, allow_none=True))
+    except TypeError:
+        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}") from None
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Arch:
     def with_op(self, edge: int, op: str) -> "Arch":
         """A copy with edge number ``edge`` (string order) carrying ``op``."""
         edges = list(self.edges)
-        if not 0 <= edge < len(edges):
+        if not is_int(edge) or not 0 <= edge < len(edges):
             raise ValueError(f"edge {edge} does not exist; this cell has edges 0..{len(edges) - 1}")
         src, dst, _ = edges[edge]
         edges[edge] = (src, dst, op)
@@ -185,10 +185,10 @@ class CellSpace:
         ops = tuple(ops)
         if len(set(ops)) != len(ops) or not ops:
             raise ValueError(f"ops must be a non-empty list of distinct names, got {list(ops)}")
-        if n_nodes < 2:
-            raise ValueError(f"a cell needs at least 2 nodes (input and output), got {n_nodes}")
+        if not is_int(n_nodes) or n_nodes < 2:
+            raise ValueError(f"n_nodes must be an int >= 2 (a cell needs input and output), got {n_nodes!r}")
         self.ops = ops
-        self.n_nodes = n_nodes
+        self.n_nodes = int(n_nodes)
 
     @property
     def n_edges(self) -> int:
@@ -340,9 +340,7 @@ class NB201Space(CellSpace):
         return iter(self._order())
 
     def __getitem__(self, index: int) -> Arch:
-        if not isinstance(index, int) or not -len(self) <= index < len(self):
-            raise IndexError(f"NB201 index must be an int in 0..{len(self) - 1}, got {index!r}")
-        return self._order()[index]
+        return self._order()[check_index(index, len(self), "NB201")]
 
     def index(self, arch: Arch) -> int:
         """The official NAS-Bench-201 index of ``arch``."""

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from .._checks import check_int, is_int
 from .cell import rng_from
 
 __all__ = ["DARTS_OP_NAMES", "Genotype", "DartsSpace", "DARTS_V1", "DARTS_V2"]
@@ -46,9 +47,9 @@ def _pairs(value, field: str) -> tuple[tuple[str, int], ...]:
         if not isinstance(pair, (list, tuple)) or len(pair) != 2:
             raise ValueError(f"{field}: {pair!r} is not an (op, input) pair like ('sep_conv_3x3', 0)")
         op, src = pair
-        if not isinstance(op, str) or isinstance(src, bool) or not isinstance(src, int):
+        if not isinstance(op, str) or not is_int(src):
             raise ValueError(f"{field}: {pair!r} must be (op name, input index), e.g. ('sep_conv_3x3', 0)")
-        pairs.append((op, src))
+        pairs.append((op, int(src)))
     return tuple(pairs)
 
 
@@ -63,10 +64,10 @@ def _concat(value, field: str) -> tuple[int, ...]:
         raise ValueError(f"{field} lists {len(value):,} states; a cell concatenates at most "
                          f"{MAX_CONCAT:,}")
     if not isinstance(value, (range, list, tuple)) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in value):
+            is_int(i) for i in value):
         raise ValueError(f"{field} must be a range or a list of node indices, e.g. range(2, 6); "
                          f"got {value!r}")
-    return tuple(value)
+    return tuple(int(i) for i in value)
 
 
 def _concat_str(concat: tuple[int, ...]) -> str:
@@ -219,8 +220,7 @@ class DartsSpace:
         ops = tuple(ops)
         if not ops or len(set(ops)) != len(ops) or not all(isinstance(op, str) for op in ops):
             raise ValueError(f"ops must be a non-empty list of distinct names, got {list(ops)}")
-        if not isinstance(n_intermediate, int) or n_intermediate < 1:
-            raise ValueError(f"n_intermediate must be an int >= 1, got {n_intermediate!r}")
+        n_intermediate = check_int(n_intermediate, "n_intermediate")
         # Node 0 sees only the two cell inputs, so it cannot take more than 2 distinct inputs.
         if inputs_per_node not in (1, 2):
             raise ValueError(f"inputs_per_node must be 1 or 2 (the first node has only the two cell "

@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
+from .._checks import check_int, is_int
 from .cell import rng_from
 from .darts import DartsSpace, _fmt_count
 
@@ -81,9 +82,7 @@ class GlobalSpace:
         ops = tuple(ops)
         if not ops or len(set(ops)) != len(ops):
             raise ValueError(f"ops must be a non-empty list of distinct names, got {list(ops)}")
-        if not isinstance(n_layers, int) or n_layers < 1:
-            raise ValueError(f"n_layers must be an int >= 1, got {n_layers!r}")
-        self.n_layers = n_layers
+        self.n_layers = check_int(n_layers, "n_layers")
         self.ops = ops
         self.skip_connections = bool(skip_connections)
 
@@ -180,9 +179,9 @@ class MacroArch:
 def _options(values, name: str) -> tuple[int, ...]:
     values = tuple(values)
     if not values or len(set(values)) != len(values) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values):
+            is_int(v) and v >= 1 for v in values):
         raise ValueError(f"{name} must be a non-empty list of distinct ints >= 1, got {list(values)}")
-    return values
+    return tuple(int(v) for v in values)
 
 
 class CombinedSpace:
