@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ._checks import check_int, check_positive, check_seed
+from ._checks import check_int, check_positive, check_range, check_seed
+from ._torch import check_device
 from .datasets import Dataset
 
 __all__ = ["TrainLog", "train", "evaluate"]
@@ -85,8 +86,11 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
     """
     epochs, batch_size = check_int(epochs, "epochs"), check_int(batch_size, "batch_size")
     seed, lr = check_seed(seed), check_positive(lr, "lr")
+    # Nesterov momentum needs a momentum in (0, 1): 0 has no look-ahead, 1 never forgets
+    momentum = check_range(momentum, "momentum", 0, 1, low_open=True, high_open=True)
+    weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
     expected = tuple(data.input_shape)
-    device = torch.device(device)
+    device = check_device(device)
     gen = torch.Generator().manual_seed(seed)
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     net.to(device, memory_format=fmt).train()

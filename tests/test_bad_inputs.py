@@ -193,17 +193,18 @@ def _slots():
         names=("Genotype", "genotype", "long", "text", "str", "concat"))
     add("NB201Space[]", "index", INDICES, lambda v: SPACE[v], names=("index", "15625", "int"))
     add("Benchmark.index", "arch", INDICES + [("garbage", REJECT)], lambda v: L.bench.index(v),
-        names=("index", "15625", "int", "arch", "cell", "op", "str"))
+        names=("index", "15625", "int", "arch", "Arch", "cell", "op", "str", "node"))
     add("Benchmark.query", "epoch", counts(1, none=ACCEPT) + [(3, REJECT)],
         lambda v: L.bench.query(ARCH, epoch=v))
     # spaces
     add("CellSpace", "n_nodes", counts(2), _with(nk.CellSpace, "n_nodes"))
     add("CellSpace", "ops", [([], REJECT), (["none", "none"], REJECT), ("none", REJECT),
-                             ([3], REJECT), (None, REJECT)], _with(nk.CellSpace, "ops"))
+                             ([3], REJECT), (None, REJECT), (("none", "skip_connect"), ACCEPT)],
+        _with(nk.CellSpace, "ops"))
     add("DartsSpace", "n_intermediate", counts(1), _with(nk.DartsSpace, "n_intermediate"))
     add("DartsSpace", "inputs_per_node", counts(1), _with(nk.DartsSpace, "inputs_per_node"))
     # networks
-    for arg, lo in (("channels", 1), ("cells_per_stage", 1), ("num_classes", 1),
+    for arg, lo in (("channels", 1), ("cells_per_stage", 0), ("num_classes", 1),
                     ("in_channels", 1)):
         add("build", arg, counts(lo), _with(nk.build, arg, arch=ARCH, channels=4,
                                             cells_per_stage=1))
@@ -236,7 +237,7 @@ def _slots():
     add("RandomSearch", "seed", SEEDS, _with(search.RandomSearch, "seed", space=SPACE))
     add("LocalSearch", "seed", SEEDS, _with(search.LocalSearch, "seed", space=SPACE))
     rea = dict(space=SPACE, population_size=10, sample_size=3)
-    add("RegularizedEvolution", "population_size", counts(2, big=EITHER),
+    add("RegularizedEvolution", "population_size", counts(1, big=EITHER),
         _with(search.RegularizedEvolution, "population_size", space=SPACE, sample_size=2))
     add("RegularizedEvolution", "sample_size", counts(1),
         _with(search.RegularizedEvolution, "sample_size", space=SPACE, population_size=10))
@@ -245,7 +246,7 @@ def _slots():
     add("RegularizedEvolution", "seed", SEEDS, _with(search.RegularizedEvolution, "seed", **rea))
     for arg, values in (("population_size", counts(2, big=EITHER)), ("parent_ratio", rates(0.0, 1.0, high_ok=True)),
                         ("mutation_ratio", rates(0.0, 1.0, low_ok=True, high_ok=True)),
-                        ("mutation_prob", rates(0.0, 1.0, low_ok=True, high_ok=True)),
+                        ("mutation_prob", rates(0.0, 1.0, high_ok=True)),
                         ("seed", SEEDS)):
         add("GeneticEvolution", arg, values, _with(search.GeneticEvolution, arg, space=SPACE))
     for arg, values in (("lr", rates(0.0)), ("baseline_decay", rates(0.0, 1.0, low_ok=True)),
@@ -274,7 +275,7 @@ def _slots():
     # estimators
     add("TSE", "epochs", counts(1) + [(3, REJECT)], lambda v: est.TSE(L.bench, epochs=v)(ARCH),
         names=("epochs", "epoch"))
-    add("TSEEMA", "gamma", rates(0.0, 1.0, low_ok=True), lambda v: est.TSEEMA(L.bench, gamma=v))
+    add("TSEEMA", "gamma", rates(0.0, 1.0, high_ok=True), lambda v: est.TSEEMA(L.bench, gamma=v))
     add("NASWOT", "batch_size", counts(1), lambda v: est.NASWOT(L.data, batch_size=v))
     add("NASWOT", "channels", counts(1), lambda v: est.NASWOT(L.data, channels=v))
     add("NASWOT", "seed", SEEDS, lambda v: est.NASWOT(L.data, seed=v))
@@ -302,7 +303,7 @@ def _slots():
                                        ("1x1x16x16", REJECT)],
         lambda v: hardware.count_flops(_net(), v), names=("input_shape", "channel", "shape"))
     # one-shot
-    for arg, lo in (("channels", 1), ("cells_per_stage", 1)):
+    for arg, lo in (("channels", 1), ("cells_per_stage", 0)):
         add("SuperNet", arg, counts(lo), lambda v, arg=arg: nk.supernet.SuperNet(
             SPACE, **{"channels": 4, "cells_per_stage": 1, "in_channels": 1, arg: v}))
     add("SuperNet", "seed", SEEDS, lambda v: nk.supernet.SuperNet(

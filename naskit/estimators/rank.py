@@ -21,7 +21,9 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from .._checks import check_seed
+from .._checks import check_int, check_range, check_seed
+
+MAX_BOOT = 1_000_000  # bootstrap resamples: past this the interval takes minutes and gains nothing
 
 __all__ = ["kendall_tau", "spearman_rho", "top_k_precision", "bootstrap_ci", "paired",
            "RankAgreement", "rank_agreement"]
@@ -29,7 +31,10 @@ __all__ = ["kendall_tau", "spearman_rho", "top_k_precision", "bootstrap_ci", "pa
 
 def paired(a, b) -> tuple[np.ndarray, np.ndarray]:
     """``a`` and ``b`` as float arrays of equal length with every NaN pair dropped."""
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    try:
+        a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError("scores and ground truth must be sequences of numbers") from None
     if len(a) != len(b):
         raise ValueError(f"need one score per ground-truth value, got {len(a)} and {len(b)}")
     keep = ~(np.isnan(a) | np.isnan(b))
@@ -74,10 +79,8 @@ def top_k_precision(pred, truth, k: int) -> float:
 
 
 def _check_boot(n_boot, level) -> None:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), e.g. 0.95, got {level!r}")
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}")
+    check_range(level, "level (e.g. 0.95)", 0, 1, low_open=True, high_open=True)
+    check_int(n_boot, "n_boot", maximum=MAX_BOOT)
 
 
 # Up to this many pairs, Kendall's tau of all resamples at once (pairwise signs, n^2 per resample)

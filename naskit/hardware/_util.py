@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from .._checks import check_int, is_int
-from .._torch import device_of  # noqa: F401  (counts and measure import it from here)
+from .._torch import check_device, device_of  # noqa: F401  (counts and measure import them from here)
 
 #: Bounds of what a user may ask for: past these a request is a typo, not a measurement.
 MAX_SIZE, MAX_THREADS = 2 ** 20, 1024
@@ -24,25 +24,6 @@ def check_shape(input_shape) -> tuple[int, ...]:
         raise ValueError(f"input_shape must be (batch, channels, ...) with positive sizes up to {MAX_SIZE}, "
                          f"got {input_shape!r}")
     return tuple(int(s) for s in shape)
-
-
-def check_device(device) -> torch.device:
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda' or 'cuda:N'") from None
-    if dev.type not in ("cpu", "cuda"):
-        raise ValueError(f"device {device!r} is not supported; use 'cpu', 'cuda' or 'cuda:N'")
-    if dev.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(f"device {device!r} asked for, but CUDA is not available on this "
-                             "machine; use device='cpu'")
-        if dev.index is not None and dev.index >= torch.cuda.device_count():
-            raise ValueError(f"device {device!r} does not exist; this machine has "
-                             f"{torch.cuda.device_count()} CUDA device(s)")
-        if dev.index is None:
-            dev = torch.device("cuda", torch.cuda.current_device())
-    return dev
 
 
 def check_threads(threads) -> int:

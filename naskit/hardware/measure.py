@@ -25,7 +25,10 @@ import torch
 from scipy import stats
 from torch import nn
 
+from .._checks import check_int, check_positive, check_range
 from ._util import check_device, check_shape, check_threads, device_of, forward
+
+MAX_BLOCKS = 100_000  # timed blocks (and warm-up calls): past this a measurement takes hours
 
 __all__ = ["Environment", "environment", "Latency", "MachineBusyWarning", "measure_latency",
            "median_ci"]
@@ -149,12 +152,6 @@ class Latency:
                 f"{self.batch_size}{clock}{busy})")
 
 
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
-            or not math.isfinite(value):
-        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
-
-
 def measure_latency(net: nn.Module, input_shape=(1, 3, 32, 32), device="cpu", threads=None,
                     min_run_time: float = 0.2, warmup: int = 3, min_blocks: int = 30,
                     max_run_time: float = 5.0, rel_ci: float = 0.05, block_time: float = 0.005,
@@ -177,15 +174,11 @@ def measure_latency(net: nn.Module, input_shape=(1, 3, 32, 32), device="cpu", th
     threads = check_threads(threads)
     for name, value in (("min_run_time", min_run_time), ("max_run_time", max_run_time),
                         ("block_time", block_time)):
-        _positive(name, value)
-    if not isinstance(warmup, int) or warmup < 0:
-        raise ValueError(f"warmup must be an int >= 0, got {warmup!r}")
-    if isinstance(min_blocks, bool) or not isinstance(min_blocks, int) or min_blocks < 2:
-        raise ValueError(f"min_blocks must be an int >= 2, got {min_blocks!r}")
-    if not (isinstance(rel_ci, (int, float)) and rel_ci > 0):
-        raise ValueError(f"rel_ci must be a positive fraction of the median, e.g. 0.05, got {rel_ci!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+        check_positive(value, f"{name} (seconds)")
+    check_int(warmup, "warmup", 0, MAX_BLOCKS)
+    check_int(min_blocks, "min_blocks", 2, MAX_BLOCKS)
+    check_positive(rel_ci, "rel_ci (a fraction of the median, e.g. 0.05)")
+    check_range(confidence, "confidence", 0, 1, low_open=True, high_open=True)
     if clock not in _CLOCKS:
         raise ValueError(f"unknown clock {clock!r}; choose from {list(_CLOCKS)}")
     if clock == "cpu" and (dev.type != "cpu" or threads != 1):

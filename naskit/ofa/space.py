@@ -118,7 +118,7 @@ class OFASpace:
     """
 
     def __init__(self, n_stages: int = 3, kernels=(3, 5, 7), expands=(3, 4, 6), depths=(2, 3, 4)):
-        self.n_stages = check_int(n_stages, "n_stages")
+        self.n_stages = check_int(n_stages, "n_stages", maximum=16)  # OFA's MobileNetV3 space has 5
         self.kernels = _choices(kernels, "kernels")
         if any(k % 2 == 0 for k in self.kernels):
             raise ValueError(f"kernel sizes must be odd (a centre crop needs a centre), got {kernels!r}")

@@ -19,6 +19,8 @@ from ..space import Arch, CellSpace
 from ..supernet import NB201SuperNet
 from ..supernet.base import check_int
 
+MAX_CANDIDATES = 1_000_000  # candidates ranked at the end of a search: past this it takes days
+
 __all__ = ["Candidate", "CandidateRanking", "sample_archs"]
 
 
@@ -69,7 +71,7 @@ class CandidateRanking:
         if not isinstance(self.supernet, NB201SuperNet):
             raise TypeError(f"{type(self).__name__} samples cells of a cell space; it needs an "
                             f"NB201SuperNet, got {type(self.supernet).__name__}")
-        self.n_candidates = check_int(n_candidates, "n_candidates")
+        self.n_candidates = check_int(n_candidates, "n_candidates", maximum=MAX_CANDIDATES)
         self.eval_batches = None if eval_batches is None else check_int(eval_batches,
                                                                         "eval_batches")
         self._selection = None

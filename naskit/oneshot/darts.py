@@ -18,6 +18,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from .._checks import is_int
 from ..datasets import Dataset
 from ..supernet import SuperNet
 from .alpha import AlphaSearch
@@ -75,7 +76,7 @@ class DARTS(AlphaSearch):
                  weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
         super().__init__(supernet, data, epochs, arch_lr, arch_betas, arch_weight_decay,
                          batch_size, lr, lr_min, momentum, weight_decay, grad_clip, seed, device)
-        if order not in (1, 2) or isinstance(order, bool):
+        if not is_int(order) or order not in (1, 2):
             raise ValueError(f"order must be 1 (first order, DARTS-V1) or 2 (second order, "
                              f"DARTS-V2), got {order!r}")
         self.order = order

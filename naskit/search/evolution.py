@@ -50,7 +50,9 @@ class RegularizedEvolution(Strategy):
                  removal: str = "oldest", seed: int | None = 0):
         super().__init__(space, seed)
         self.population_size = check_int(population_size, "population_size")
-        self.sample_size = check_int(sample_size, "sample_size")
+        # tournaments draw with replacement; more than the population adds nothing
+        self.sample_size = check_int(sample_size, "sample_size (at most population_size)",
+                                     maximum=self.population_size)
         if removal not in _REMOVALS:
             raise ValueError(f"unknown removal {removal!r}; choose from {list(_REMOVALS)}")
         self.removal = removal

@@ -102,6 +102,7 @@ class Arch:
 
 # a cell string is bounded before it is parsed: NB201's are ~90 characters
 MAX_CELL_CHARS = 100_000
+MAX_NODES = 64  # nodes of a cell (and intermediate nodes of a DARTS cell): 2016 edges already
 
 
 def _parse(text) -> tuple:
@@ -182,11 +183,14 @@ class CellSpace:
     """All fully connected ``n_nodes`` cells whose edges each carry one op from ``ops``."""
 
     def __init__(self, ops: Sequence[str] = NB201_OP_NAMES, n_nodes: int = 4):
+        if isinstance(ops, str) or not hasattr(ops, "__iter__"):
+            raise ValueError(f"ops must be a non-empty list of distinct op names, got {ops!r}")
         ops = tuple(ops)
-        if len(set(ops)) != len(ops) or not ops:
-            raise ValueError(f"ops must be a non-empty list of distinct names, got {list(ops)}")
-        if not is_int(n_nodes) or n_nodes < 2:
-            raise ValueError(f"n_nodes must be an int >= 2 (a cell needs input and output), got {n_nodes!r}")
+        if len(set(ops)) != len(ops) or not ops or not all(isinstance(op, str) for op in ops):
+            raise ValueError(f"ops must be a non-empty list of distinct op names, got {list(ops)}")
+        if not is_int(n_nodes) or not 2 <= n_nodes <= MAX_NODES:
+            raise ValueError(f"n_nodes must be an int in 2..{MAX_NODES} (a cell needs input and "
+                             f"output), got {n_nodes!r}")
         self.ops = ops
         self.n_nodes = int(n_nodes)
 

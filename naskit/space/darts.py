@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from .._checks import check_int, is_int
-from .cell import rng_from
+from .cell import MAX_NODES, rng_from
 
 __all__ = ["DARTS_OP_NAMES", "Genotype", "DartsSpace", "DARTS_V1", "DARTS_V2"]
 
@@ -217,12 +217,14 @@ class DartsSpace:
 
     def __init__(self, n_intermediate: int = 4, ops: Sequence[str] = DARTS_OP_NAMES[1:],
                  inputs_per_node: int = 2):
+        if isinstance(ops, str) or not hasattr(ops, "__iter__"):
+            raise ValueError(f"ops must be a non-empty list of distinct op names, got {ops!r}")
         ops = tuple(ops)
         if not ops or len(set(ops)) != len(ops) or not all(isinstance(op, str) for op in ops):
             raise ValueError(f"ops must be a non-empty list of distinct names, got {list(ops)}")
-        n_intermediate = check_int(n_intermediate, "n_intermediate")
+        n_intermediate = check_int(n_intermediate, "n_intermediate", maximum=MAX_NODES)
         # Node 0 sees only the two cell inputs, so it cannot take more than 2 distinct inputs.
-        if inputs_per_node not in (1, 2):
+        if not is_int(inputs_per_node) or inputs_per_node not in (1, 2):
             raise ValueError(f"inputs_per_node must be 1 or 2 (the first node has only the two cell "
                              f"inputs to choose from), got {inputs_per_node!r}")
         self.n_intermediate = n_intermediate
