@@ -70,7 +70,7 @@ def test_invalid_genotypes_are_rejected_at_build_time():
     odd = Genotype(DARTS_V2.normal[:7], range(2, 6), DARTS_V2.reduce, range(2, 6))
     with pytest.raises(ValueError, match="2 \\(op, input\\) pairs per intermediate node"):
         build_darts(odd)
-    with pytest.raises(ValueError, match="channels must be an int >= 1"):
+    with pytest.raises(ValueError, match=r"channels must be an int in 1\.\."):
         build_darts(DARTS_V2, channels=0)
     with pytest.raises(ValueError, match="drop_path"):
         build_darts(DARTS_V2, drop_path=1.0)

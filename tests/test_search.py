@@ -624,7 +624,7 @@ def test_seeds_numpy_integers_pass_negative_huge_and_bool_do_not():
     (dict(lr=math.inf), "lr must be a finite number > 0, got inf"),
     (dict(lr=math.nan), "lr must be a finite number > 0, got nan"),
     (dict(lr=True), "lr must be a finite number > 0, got True"),
-    (dict(entropy_weight=math.inf), "entropy_weight must be >= 0"),
+    (dict(entropy_weight=math.inf), "entropy_weight must be a finite number >= 0"),
 ])
 def test_reinforce_refuses_non_finite_hyperparameters(kwargs, fragment):
     # lr=inf made every logit NaN without a word
