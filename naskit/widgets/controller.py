@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._config import figure_rc
 from .. import plot
 from ..search import Reinforce, Searcher
 
@@ -97,7 +98,7 @@ class ControllerInspector(widgets.VBox):
 
     # -- views -----------------------------------------------------------------------------------
     def _show(self):
-        with matplotlib.rc_context({"font.size": 12}):  # readable on a projector
+        with matplotlib.rc_context(figure_rc({"font.size": 12})):  # readable on a projector
             self._draw()
         self.summary.value = self._summary()
 

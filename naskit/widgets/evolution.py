@@ -16,6 +16,7 @@ import matplotlib
 import traitlets
 from matplotlib.figure import Figure
 
+from .._config import figure_rc
 from .. import plot
 from ..history import History
 from ..search import GeneticEvolution, RegularizedEvolution, evolution_frames, run
@@ -25,7 +26,7 @@ __all__ = ["EvolutionStepper"]
 
 def _png(draw, figsize, dpi: int = 100) -> bytes:
     # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
-    with matplotlib.rc_context({"font.size": 12}):  # readable on a projector
+    with matplotlib.rc_context(figure_rc({"font.size": 12})):  # readable on a projector
         fig = Figure(figsize=figsize, layout="constrained")
         draw(fig.add_subplot())
         return plot.figure_png(fig, dpi=dpi)

@@ -18,6 +18,7 @@ import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
+from .._config import figure_rc
 from .. import plot
 from ..bench import Benchmark
 from ..hardware import AdditivePredictor, Latency, MeasuredLatency
@@ -27,7 +28,7 @@ __all__ = ["LatencyExplorer"]
 
 def _png(draw, figsize) -> bytes:
     # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
-    with matplotlib.rc_context({"font.size": 11}):
+    with matplotlib.rc_context(figure_rc({"font.size": 11})):
         fig = Figure(figsize=figsize, layout="constrained")
         draw(fig.add_subplot())
         return plot.figure_png(fig)

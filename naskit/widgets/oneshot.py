@@ -21,6 +21,7 @@ import ipywidgets as widgets
 import matplotlib
 from matplotlib.figure import Figure
 
+from .._config import figure_rc
 from .. import plot
 from ..bench import Benchmark
 from ..oneshot import OneShotSearch, parameter_free_share
@@ -55,7 +56,7 @@ _RUNS: "weakref.WeakKeyDictionary[OneShotSearch, _Run]" = weakref.WeakKeyDiction
 
 def _png(draw, figsize, dpi: int = 100) -> bytes:
     # A bare Figure, not pyplot: it is drawn in a thread, and the inline backend would show it.
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(figure_rc(_RC)):
         fig = Figure(figsize=figsize, layout="constrained")
         draw(fig)
         return plot.figure_png(fig, dpi=dpi)

@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import matplotlib
 from matplotlib.figure import Figure
 
+from .._config import figure_rc
 from .. import plot
 from ..bench import Benchmark
 from ..datasets import Dataset
@@ -262,7 +263,7 @@ class RankingComparer(widgets.VBox):
 
 def _png(draw, size) -> bytes:
     # A bare Figure, not pyplot: the inline backend would show a pyplot figure below the cell.
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(figure_rc(_RC)):
         fig = Figure(figsize=size, layout="constrained")
         draw(fig.add_subplot())
         return plot.figure_png(fig)
