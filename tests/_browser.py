@@ -7,10 +7,13 @@ CI machine that lost Chromium or Playwright cannot pass by skipping every browse
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -65,6 +68,21 @@ def require(modules=("playwright",)) -> None:
         pytest.fail(reason, pytrace=False)
     if verdict == "skip":
         pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def private_folder(prefix: str):
+    """A temporary folder of this test run alone, removed afterwards.
+
+    Not pytest's tmp_path: a pytest session started meanwhile on the same machine by the same user
+    prunes the older sessions' temporary folders, and would delete a served notebook or a browser
+    profile under a running test.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -162,15 +180,28 @@ MAX_PNG_BYTES = 250_000
 JPEG_QUALITY = 70
 
 
-def screenshot(locator, folder: Path, stem: str) -> Path:
-    """Save ``locator``'s screenshot as ``stem``.png, or .jpg when the PNG would be too large."""
+def screenshot(page, locator, folder: Path, stem: str) -> Path:
+    """Save ``locator``'s screenshot as ``stem``.png, or .jpg when the PNG would be too large.
+
+    JupyterLab's page never scrolls (its notebook panel does), so the part of a widget below the
+    window would come out blank: a widget taller than the window is shot in a window made taller
+    for the shot, then the window gets its size back.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     png, jpg = folder / f"{stem}.png", folder / f"{stem}.jpg"
     for old in (png, jpg):
         old.unlink(missing_ok=True)
-    locator.screenshot(path=str(png), animations="disabled")
-    if png.stat().st_size <= MAX_PNG_BYTES:
-        return png
-    png.unlink()
-    locator.screenshot(path=str(jpg), type="jpeg", quality=JPEG_QUALITY, animations="disabled")
-    return jpg
+    size = page.viewport_size
+    height = box(locator)["height"]
+    if height > size["height"] - 200:
+        page.set_viewport_size({"width": size["width"], "height": height + 300})
+    try:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(png), animations="disabled")
+        if png.stat().st_size > MAX_PNG_BYTES:
+            png.unlink()
+            locator.screenshot(path=str(jpg), type="jpeg", quality=JPEG_QUALITY,
+                               animations="disabled")
+    finally:
+        page.set_viewport_size(size)
+    return png if png.exists() else jpg

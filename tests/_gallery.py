@@ -23,9 +23,9 @@ def index(records: dict) -> str:
              ""]
     for stem, r in sorted(records.items()):
         fits = r["width"] <= LAPTOP[0] and r["height"] <= LAPTOP[1]
-        lines += [f"## {stem[:2]} · {r['title']}",
+        lines += [f"## {r['title']}",
                   "",
-                  f"`{r['widget']}`, {r['width']}x{r['height']} px"
+                  f"`lessons/{stem}.ipynb`: `{r['widget']}`, {r['width']}x{r['height']} px"
                   f"{'' if fits else ' (taller or wider than 1280x720)'}; the lesson ran in "
                   f"{r['seconds']:.0f} s in the browser.",
                   "",

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 from _browser import (LAPTOP, PageProblems, box, decide, delete_sessions, free_port, in_ci,
-                      missing_tools, open_page, require, screenshot, stop, wait_for,
-                      wait_for_connected_kernel)
+                      missing_tools, open_page, private_folder, require, screenshot, stop,
+                      wait_for, wait_for_connected_kernel)
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("0[0-9]_*.ipynb"))
@@ -63,13 +63,17 @@ def gallery_folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab():
     """A JupyterLab server on loopback serving copies of every lesson; yields (url, folder)."""
     require()
     if shutil.which("jupyter-lab", path=str(Path(sys.executable).parent)) is None:
         reason = "jupyter-lab is not installed next to this Python (pip install jupyterlab)"
         pytest.fail(reason) if in_ci() else pytest.skip(reason)
-    tmp = tmp_path_factory.mktemp("lab")
+    with private_folder("naskit-lab-") as tmp:
+        yield from _serve(tmp)
+
+
+def _serve(tmp: Path):
     root = tmp / "notebooks"
     root.mkdir()
     for lesson in LESSONS:
@@ -151,10 +155,12 @@ def _saved_errors(page, context, url: str, name: str) -> list[str]:
     deadline, cells = time.monotonic() + 30, []
     while time.monotonic() < deadline:
         dirty = page.locator(".jp-mod-dirty").count()  # before reading: the file is then saved
-        model = context.request.get(f"{url}/api/contents/{name}?content=1").json()
-        cells = [c for c in model["content"]["cells"] if c["cell_type"] == "code"]
-        if all(c.get("execution_count") for c in cells) or not dirty:
-            break
+        reply = context.request.get(f"{url}/api/contents/{name}?content=1")
+        content = reply.json().get("content") if reply.ok else None
+        if content:  # (while the file is being written the server can answer an error)
+            cells = [c for c in content["cells"] if c["cell_type"] == "code"]
+            if all(c.get("execution_count") for c in cells) or not dirty:
+                break
         time.sleep(0.5)
     return [f"cell {i}: {o['ename']}: {o['evalue']}" for i, c in enumerate(cells)
             for o in c.get("outputs", []) if o.get("output_type") == "error"]
@@ -365,6 +371,7 @@ OPERATE = {f"{i:02d}": globals()[f"lesson_{i:02d}"] for i in range(10)}
 
 def _record(folder: Path, lesson: Path, widget: str, size: dict, image: Path, seconds: float):
     """Add this lesson's widget size, screenshot and time to ``folder``/sizes.json."""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "sizes.json"
     records = json.loads(path.read_text()) if path.exists() else {}
     title = next((line.lstrip("# ").strip() for cell in json.loads(lesson.read_text())["cells"]
@@ -377,21 +384,21 @@ def _record(folder: Path, lesson: Path, widget: str, size: dict, image: Path, se
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.name[:2] for p in LESSONS])
-def test_lesson_in_jupyterlab(lab, gallery, lesson, tmp_path):
+def test_lesson_in_jupyterlab(lab, gallery, lesson):
     from playwright.sync_api import expect, sync_playwright
 
     operate = OPERATE.get(lesson.name[:2])
     assert operate is not None, f"no browser check for {lesson.name}: add lesson_{lesson.name[:2]}"
-    url, _ = lab
+    url, folder = lab
     started = time.monotonic()
     with sync_playwright() as p:
-        context, page = open_page(p, tmp_path, LAPTOP)
+        context, page = open_page(p, folder / lesson.stem, LAPTOP)
         problems = PageProblems(page)
         try:
             _run_all(page, context, url, lesson.name)
             root, widget = operate(page, expect)
             size = box(root)
-            image = screenshot(root, gallery, lesson.stem)
+            image = screenshot(page, root, gallery, lesson.stem)
             state = page.evaluate(PAGE_STATE)
             assert not state["errors"], "error output in the page:\n" + "\n".join(state["errors"])
         finally:
@@ -450,7 +457,8 @@ def test_gallery_index_has_a_heading_and_image_per_lesson(tmp_path):
                "00_a": {"title": "AutoML", "widget": "BilevelExplorer", "width": 848,
                         "height": 900, "image": "00_a.jpg", "seconds": 40}}
     page = _gallery.index(records)
-    assert page.index("## 00 · AutoML") < page.index("## 01 · Search spaces")
+    assert page.index("## AutoML") < page.index("## Search spaces")
+    assert "`lessons/00_a.ipynb`: `BilevelExplorer`, 848x900 px" in page
     assert "![BilevelExplorer in lesson 00](00_a.jpg)" in page and "(01_b.png)" in page
     assert page.count("taller or wider than 1280x720") == 1  # only the 900 px one
     (tmp_path / "sizes.json").write_text(json.dumps(records))

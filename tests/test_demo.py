@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import PageProblems, free_port, open_page, require, wait_for
+from _browser import PageProblems, free_port, open_page, private_folder, require, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON = "00"
@@ -39,19 +39,25 @@ def _stop_group(server: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def demo(tmp_path):
+def private_tmp():
+    with private_folder("naskit-demo-") as folder:
+        yield folder
+
+
+@pytest.fixture
+def demo(private_tmp):
     """``make demo-serve LESSON=00 FAST=1`` on a free loopback port; yields its URL."""
     require(modules=("playwright", "voila"))
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "NASKIT_PROJECTOR")}
     path = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.update(PYTHONPATH=path, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               IPYTHONDIR=str(tmp_path / "ipython"))
+    env.update(PYTHONPATH=path, JUPYTER_RUNTIME_DIR=str(private_tmp / "runtime"),
+               IPYTHONDIR=str(private_tmp / "ipython"))
     port = free_port()
     cmd = ["make", "--no-print-directory", "demo-serve", f"LESSON={LESSON}", f"PORT={port}",
            "FAST=1", f"BIN={Path(sys.executable).parent}"]
-    log = open(tmp_path / "voila.log", "w")
+    log = open(private_tmp / "voila.log", "w")
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -95,14 +101,14 @@ def _explorer(projector: bool):
 
 
 @pytest.mark.browser
-def test_make_demo_serves_lesson0_with_projector_fonts(demo, tmp_path):
+def test_make_demo_serves_lesson0_with_projector_fonts(demo, private_tmp):
     from playwright.sync_api import expect, sync_playwright
 
     projector, screen = _explorer(True), _explorer(False)
     assert bytes(projector.image.value) != bytes(screen.image.value)
-    screenshot = tmp_path / "bilevel.png"
+    screenshot = private_tmp / "bilevel.png"
     with sync_playwright() as p:
-        context, page = open_page(p, tmp_path, {"width": 1280, "height": 720})
+        context, page = open_page(p, private_tmp, {"width": 1280, "height": 720})
         # Voila's lab template links Font Awesome's CSS from a CDN, which a loopback-only machine
         # (CI, a lecture room offline) cannot reach: the icons are missing, nothing else is.
         problems = PageProblems(page, harmless=("cdn.jsdelivr.net/npm/@fortawesome/",))
