@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.naskit-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab demo test test-lib test-fast test-lessons venv clean
+.PHONY: lab demo demo-serve gallery test test-lib test-fast test-lessons venv clean
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
@@ -40,17 +40,35 @@ LAB_FLAGS ?=
 lab: venv
 	$(BIN)/jupyter lab lessons/ $(ROOT_FLAG) $(LAB_FLAGS)
 
-# Classroom mode: one lesson as an app (widgets and figures, no code) through Voila, on loopback only.
+# Classroom mode: one lesson as an app (widgets and figures, no code) through Voila, on loopback only,
+# with projector fonts: the naskit-projector template (share/jupyter/voila/templates, found through
+# JUPYTER_PATH) enlarges text and widgets, NASKIT_PROJECTOR=1 the widgets' figures.
 # `make demo LESSON=06`; FAST=1 runs the lesson's fast settings (the page is ready sooner).
+# demo-serve is the same without the venv step (tests/test_demo.py runs it with BIN=its Python's).
 LESSON ?= 00
 PORT ?= 8866
 FAST ?=
+DEMO_TEMPLATE ?= naskit-projector
 demo: venv
+	@$(MAKE) --no-print-directory demo-serve
+
+demo-serve:
 	@nb=$$(ls lessons/$(LESSON)_*.ipynb 2>/dev/null | head -1); \
 	if [ -z "$$nb" ]; then echo "no lesson lessons/$(LESSON)_*.ipynb"; exit 2; fi; \
 	echo "serving $$nb on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
-	NASKIT_FAST=$(FAST) OMP_NUM_THREADS=1 $(BIN)/voila "$$nb" --no-browser --Voila.ip=127.0.0.1 \
-	  --port=$(PORT) --Voila.port_retries=0
+	NASKIT_FAST=$(FAST) NASKIT_PROJECTOR=1 OMP_NUM_THREADS=1 \
+	  JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	  exec $(BIN)/voila "$$nb" --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) \
+	  --Voila.port_retries=0 --template=$(DEMO_TEMPLATE)
+
+# The gallery: every lesson's main widget, operated in headless Chromium (tests/test_browser.py),
+# screenshots into docs/gallery with an index page docs/gallery/README.md.
+GALLERY ?= docs/gallery
+gallery: venv
+	mkdir -p $(GALLERY)
+	NASKIT_GALLERY=$(GALLERY) OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
+	  tests/test_browser.py -k test_lesson_in_jupyterlab; rc=$$?; \
+	$(BIN)/python tests/_gallery.py $(GALLERY); exit $$rc
 
 test: test-lib test-lessons
 

@@ -13,6 +13,9 @@ naskit reads data from two folders that mean different things:
 - ``user_data_dir()``: the learner's own folder, ``$NASKIT_DATA`` or ``naskit`` in the user cache
   folder, for what naskit does not ship, such as the NAS-Bench-201 tables (Dong & Yang, ICLR 2020).
 
+``NASKIT_PROJECTOR`` (set by ``make demo``) enlarges the fonts of the widgets' figures for a
+lecture room (``figure_rc``).
+
 Nothing here creates folders or writes to the disk: callers decide when to.
 """
 from __future__ import annotations
@@ -20,21 +23,53 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file"]
+__all__ = ["fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file", "projector_mode",
+           "figure_rc"]
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
 
 
-def fast_mode() -> bool:
-    """Whether ``NASKIT_FAST`` asks for small budgets (``1``, ``true`` or ``yes``)."""
-    value = os.environ.get("NASKIT_FAST", "").strip().lower()
+def _flag(name: str, what: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise ValueError(f"NASKIT_FAST={os.environ['NASKIT_FAST']!r} is not understood; "
-                     f"use one of {list(_TRUE)} to turn fast mode on or {list(_FALSE[1:])} to turn it off")
+    raise ValueError(f"{name}={os.environ[name]!r} is not understood; "
+                     f"use one of {list(_TRUE)} to turn {what} on or {list(_FALSE[1:])} to turn it off")
+
+
+def fast_mode() -> bool:
+    """Whether ``NASKIT_FAST`` asks for small budgets (``1``, ``true`` or ``yes``)."""
+    return _flag("NASKIT_FAST", "fast mode")
+
+
+def projector_mode() -> bool:
+    """Whether ``NASKIT_PROJECTOR`` asks for figures readable on a projector (``1``, ``true``, ``yes``)."""
+    return _flag("NASKIT_PROJECTOR", "projector fonts")
+
+
+# How much larger a projector's fonts are than a screen's: the back row sees the figure smaller.
+PROJECTOR_SCALE = 1.4
+_FONT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize", "ytick.labelsize",
+              "legend.fontsize", "figure.titlesize")
+
+
+def figure_rc(rc: dict | None = None) -> dict:
+    """``rc`` (matplotlib settings) as given, or with every numeric font size scaled for a projector.
+
+    Read when a figure is drawn, so ``NASKIT_PROJECTOR`` applies from the next redraw. In projector
+    mode a ``font.size`` is always set (10, matplotlib's default, when ``rc`` has none).
+    """
+    rc = dict(rc or {})
+    if not projector_mode():
+        return rc
+    rc.setdefault("font.size", 10)
+    for key in _FONT_KEYS:
+        if isinstance(rc.get(key), (int, float)) and not isinstance(rc[key], bool):
+            rc[key] = round(rc[key] * PROJECTOR_SCALE, 1)
+    return rc
 
 
 def user_data_dir() -> Path:

@@ -32,3 +32,13 @@ def test_render_png_gives_a_png_of_the_asked_size():
     figs = []
     render_png(lambda fig: figs.append(fig.subplots(2, 1)), (3.0, 2.0), axes=False)
     assert len(figs[0]) == 2
+
+
+def test_widget_figures_follow_the_projector_switch(monkeypatch):
+    from naskit._config import PROJECTOR_SCALE
+    from naskit.plot._png import WIDGET_RC
+    monkeypatch.delenv("NASKIT_PROJECTOR", raising=False)
+    assert widget_rc() == WIDGET_RC
+    monkeypatch.setenv("NASKIT_PROJECTOR", "1")
+    assert widget_rc()["font.size"] == pytest.approx(WIDGET_RC["font.size"] * PROJECTOR_SCALE)
+    assert widget_rc({"font.size": 20})["font.size"] == pytest.approx(20 * PROJECTOR_SCALE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.figure import Figure
 
+from .._config import figure_rc
 from .cells import figure_png
 
 #: matplotlib settings of every widget figure: readable on a laptop and on a projector.
@@ -11,8 +12,9 @@ WIDGET_RC = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "legen
 
 
 def widget_rc(extra: dict | None = None) -> dict:
-    """The rc settings a widget figure is drawn with (``extra`` overrides single keys)."""
-    return {**WIDGET_RC, **(extra or {})}
+    """The rc settings a widget figure is drawn with (``extra`` overrides single keys); fonts
+    scaled up under ``NASKIT_PROJECTOR`` (``make demo``), read at every drawing."""
+    return figure_rc({**WIDGET_RC, **(extra or {})})
 
 
 def render_png(draw, figsize, dpi: int = 100, axes: bool = True, rc: dict | None = None) -> bytes:

@@ -1,0 +1,207 @@
+"""What the browser tests share: whether they can run, a loopback server's life, Chromium pages.
+
+Headless Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright for Python through
+``executable_path`` (never a browser download). On a machine without them the browser tests skip
+and say how to enable them; under CI (``CI`` set, as CI services do) they fail instead, so that a
+CI machine that lost Chromium or Playwright cannot pass by skipping every browser test.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# A laptop screen: what a student's browser window shows without scrolling.
+LAPTOP = {"width": 1280, "height": 720}
+
+ENABLE = {"chromium": "Debian: apt-get install chromium", "playwright": "pip install playwright",
+          "voila": "pip install voila", "jupyterlab": "pip install jupyterlab"}
+
+
+def in_ci(environ=None) -> bool:
+    """Whether ``CI`` is set to anything but empty, ``0``, ``false`` or ``no``."""
+    value = (os.environ if environ is None else environ).get("CI", "")
+    return value.strip().lower() not in ("", "0", "false", "no")
+
+
+def missing_tools(chromium: str = CHROMIUM, modules=("playwright",)) -> list[str]:
+    """What the browser tests need and this machine lacks: 'chromium' and the missing modules."""
+    missing = [] if Path(chromium).exists() else ["chromium"]
+    for name in modules:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ValueError:  # a module object without a spec
+            found = True
+        if not found:
+            missing.append(name)
+    return missing
+
+
+def decide(missing, ci: bool) -> tuple[str, str]:
+    """``("run", "")``, or ``("skip" | "fail", reason)`` naming each missing tool and its install."""
+    if not missing:
+        return "run", ""
+    how = "; ".join(f"{name} ({ENABLE.get(name, 'install it')})" for name in missing)
+    if ci:
+        return "fail", (f"CI is set but the browser tests cannot run: missing {how}. "
+                        f"CI must install them (see .ci/run) rather than skip these tests")
+    return "skip", f"browser tests need {how}; install them to run these tests"
+
+
+def require(modules=("playwright",)) -> None:
+    """Skip (or, under CI, fail) the calling test when Chromium or a module is missing."""
+    verdict, reason = decide(missing_tools(modules=modules), in_ci())
+    if verdict == "fail":
+        pytest.fail(reason, pytrace=False)
+    if verdict == "skip":
+        pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def private_folder(prefix: str):
+    """A temporary folder of this test run alone, removed afterwards.
+
+    Not pytest's tmp_path: a pytest session started meanwhile on the same machine by the same user
+    prunes the older sessions' temporary folders, and would delete a served notebook or a browser
+    profile under a running test.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0, any_answer: bool = False,
+             name: str = "JupyterLab") -> None:
+    """Wait until ``url`` answers 200 (or, with ``any_answer``, any HTTP status at all)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} before serving {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            if any_answer:
+                return
+            time.sleep(0.2)
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{name} did not answer {url} within {timeout:.0f} s")
+
+
+def open_page(playwright, folder: Path, viewport=None):
+    """Headless Chromium with a fresh profile in ``folder``: (context, page)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(folder / "profile"), executable_path=CHROMIUM, headless=True, args=ARGS,
+        viewport=viewport or {"width": 1400, "height": 1000})
+    return context, context.pages[0] if context.pages else context.new_page()
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def wait_for_connected_kernel(context, url: str, timeout: float = 30.0) -> None:
+    """The page can look idle before its kernel's websocket is up; Run All then runs nothing."""
+    deadline, kernels = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        kernels = context.request.get(f"{url}/api/kernels").json()
+        if any(k["connections"] > 0 and k["execution_state"] == "idle" for k in kernels):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"no idle kernel with a connection after {timeout:.0f} s: {kernels}")
+
+
+def delete_sessions(context, url: str) -> None:
+    """Kernels outlive the page: shut them down through the REST API."""
+    xsrf = next((c["value"] for c in context.cookies(url) if c["name"] == "_xsrf"), "")
+    headers = {"X-XSRFToken": xsrf}
+    for session in context.request.get(f"{url}/api/sessions", headers=headers).json():
+        context.request.delete(f"{url}/api/sessions/{session['id']}", headers=headers)
+
+
+class PageProblems:
+    """Collects a page's console errors and uncaught exceptions (``page.on``) while it is open."""
+
+    # Harmless and not about the lessons: a page's request for /favicon.ico answers 404 (neither
+    # JupyterLab nor Voila serves one, and no learner ever sees it).
+    HARMLESS = ("favicon.ico",)
+
+    def __init__(self, page, harmless=()):
+        self.errors: list[str] = []
+        self.harmless = self.HARMLESS + tuple(harmless)
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+
+    def _console(self, message):
+        if message.type != "error":
+            return
+        where = message.location.get("url", "") if message.location else ""
+        text = f"console error: {message.text} ({where})"
+        if not any(h in text for h in self.harmless):
+            self.errors.append(text)
+
+
+def box(locator) -> dict:
+    """The rendered size of ``locator`` (its whole box, also the part below the fold), in CSS px."""
+    b = locator.bounding_box()
+    assert b is not None, f"{locator} is not rendered"
+    return {"width": round(b["width"]), "height": round(b["height"])}
+
+
+# A PNG over this is saved again as a JPEG of this quality (screenshots of tall widgets).
+MAX_PNG_BYTES = 250_000
+JPEG_QUALITY = 70
+
+
+def screenshot(page, locator, folder: Path, stem: str) -> Path:
+    """Save ``locator``'s screenshot as ``stem``.png, or .jpg when the PNG would be too large.
+
+    JupyterLab's page never scrolls (its notebook panel does), so the part of a widget below the
+    window would come out blank: a widget taller than the window is shot in a window made taller
+    for the shot, then the window gets its size back.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    png, jpg = folder / f"{stem}.png", folder / f"{stem}.jpg"
+    for old in (png, jpg):
+        old.unlink(missing_ok=True)
+    size = page.viewport_size
+    height = box(locator)["height"]
+    if height > size["height"] - 200:
+        page.set_viewport_size({"width": size["width"], "height": height + 300})
+    try:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(png), animations="disabled")
+        if png.stat().st_size > MAX_PNG_BYTES:
+            png.unlink()
+            locator.screenshot(path=str(jpg), type="jpeg", quality=JPEG_QUALITY,
+                               animations="disabled")
+    finally:
+        page.set_viewport_size(size)
+    return png if png.exists() else jpg
