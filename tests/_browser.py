@@ -157,7 +157,12 @@ class PageProblems:
         self.errors: list[str] = []
         self.harmless = self.HARMLESS + tuple(harmless)
         page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        page.on("pageerror", self._page_error)
+
+    def _page_error(self, exc):
+        text = f"page error: {exc}"
+        if not any(h in text for h in self.harmless):
+            self.errors.append(text)
 
     def _console(self, message):
         if message.type != "error":

@@ -228,7 +228,7 @@ def lesson_02(page, expect):
     from naskit.widgets import ControllerInspector
 
     b = _mini()
-    ours = ControllerInspector(Reinforce(b.space, lr=0.05, seed=0), b, fidelity=b.final_epoch,
+    ours = ControllerInspector(Reinforce(b.space, lr=0.05, seed=0), b, epoch=b.final_epoch,
                                n_steps=50)
     ours.step(20 + 1)  # the lesson's 20 updates in fast mode, then one press of "step"
     root = page.locator(".naskit-controller-inspector").first
@@ -248,7 +248,7 @@ def lesson_03(page, expect):
 
     b = _mini()
     history = run(RegularizedEvolution(b.space, population_size=10, sample_size=3, seed=0), b,
-                  fidelity=b.final_epoch, report_epoch=b.final_epoch, report="test", max_trials=100)
+                  epoch=b.final_epoch, report_epoch=b.final_epoch, report="test", max_trials=100)
     ours = EvolutionStepper(RegularizedEvolution(b.space, population_size=10, sample_size=3, seed=0),
                             history=history)
     ours.step = 31  # the lesson shows step 30; the learner moves the slider one step on
@@ -300,6 +300,7 @@ def lesson_05(page, expect):
     expect(rows).to_have_count(2)
     for name, t in tau.items():
         expect(table.locator("tr", has_text=name).locator("td").nth(1)).to_have_text(f"{t:.2f}")
+    root.locator(".naskit-ranking-tabs .lm-TabBar-tab", has_text="scores vs truth").click()
     root.locator(".naskit-ranking-focus select").select_option("params")
     expect(image).not_to_have_attribute("src", before)
     assert root.locator(".naskit-ranking-progress span[style*='b00020']").count() == 0
@@ -393,7 +394,11 @@ def test_lesson_in_jupyterlab(lab, gallery, lesson):
     started = time.monotonic()
     with sync_playwright() as p:
         context, page = open_page(p, folder / lesson.stem, LAPTOP)
-        problems = PageProblems(page)
+        # The test saves the notebook while JupyterLab may be reading it: on a loaded machine
+        # that read can answer 404 for an instant (the file is there before and after; the saved
+        # copy is checked for error outputs). Only those two messages, and only for this file.
+        problems = PageProblems(page, harmless=(f"/api/contents/{lesson.name}?",
+                                                f"No such file or directory: {lesson.name}"))
         try:
             _run_all(page, context, url, lesson.name)
             root, widget = operate(page, expect)

@@ -61,8 +61,8 @@ class LatencyExplorer(widgets.VBox):
         image = dict(format="png")
         self.distribution_image = widgets.Image(**image, layout=widgets.Layout(max_width="520px"))
         self.accuracy_image = widgets.Image(**image, layout=widgets.Layout(max_width="520px"))
-        self.prediction_image = widgets.Image(**image, layout=widgets.Layout(max_width="440px"))
-        self.breakdown_image = widgets.Image(**image, layout=widgets.Layout(max_width="520px"))
+        self.prediction_image = widgets.Image(**image, layout=widgets.Layout(max_width="400px"))
+        self.breakdown_image = widgets.Image(**image, layout=widgets.Layout(max_width="430px"))
         self.summary = widgets.HTML()
         for w, css in ((self.picker, "picker"), (self.distribution_image, "distribution"),
                        (self.accuracy_image, "accuracy"), (self.prediction_image, "prediction"),
@@ -71,11 +71,16 @@ class LatencyExplorer(widgets.VBox):
         self.accuracy_image.layout.display = "" if self.accuracy is not None else "none"
         self.prediction_image.layout.display = "" if predictor is not None else "none"
         self.breakdown_image.layout.display = "" if predictor is not None else "none"
-        row = dict(layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__(children=[
-            self.picker, self.summary,
-            widgets.HBox([self.distribution_image, self.accuracy_image], **row),
-            widgets.HBox([self.prediction_image, self.breakdown_image], **row)])
+        # One figure at a time in tabs, so that the explorer fits a laptop screen (1280x720).
+        pages = [("timed blocks", self.distribution_image)]
+        if self.accuracy is not None:
+            pages.append(("accuracy against latency", self.accuracy_image))
+        if predictor is not None:
+            pages.append(("predicted against measured",
+                          widgets.HBox([self.prediction_image, self.breakdown_image])))
+        self.tabs = widgets.Tab(children=[w for _, w in pages], titles=[t for t, _ in pages])
+        self.tabs.add_class("naskit-latency-tabs")
+        super().__init__(children=[self.picker, self.summary, self.tabs])
         self.add_class("naskit-latency-explorer")
         self._show()
 

@@ -49,24 +49,25 @@ class SubnetPicker(widgets.VBox):
         self.supernet, self.space, self.accuracy, self.latency = supernet, space, accuracy, latency
         self.measure, self.min_run_time, self.reference = measure, min_run_time, reference
 
-        def slider(name, options, s):
+        def slider(name, options, s):  # three to a row: one row per stage fits a laptop screen
             return widgets.SelectionSlider(options=list(options), value=start[name],
-                                           description=f"{name} {s}", continuous_update=False)
+                                           description=f"{name} {s}", continuous_update=False,
+                                           style={"description_width": "62px"},
+                                           layout=widgets.Layout(width="250px"))
         self.kernel_sliders = [slider("kernel", space.kernels, s) for s in range(space.n_stages)]
         self.expand_sliders = [slider("expand", space.expands, s) for s in range(space.n_stages)]
         self.depth_sliders = [slider("depth", space.depths, s) for s in range(space.n_stages)]
         for w in (*self.kernel_sliders, *self.expand_sliders, *self.depth_sliders):
             w.observe(self._changed, names="value")
         self.info = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="520px"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="440px"))
         self.info.add_class("naskit-ofa-picker-info")
         self.image.add_class("naskit-ofa-picker-image")
-        stages = [widgets.VBox([widgets.HTML(f"<b>stage {s}</b>"), self.kernel_sliders[s],
-                                self.expand_sliders[s], self.depth_sliders[s]])
+        stages = [widgets.HBox([widgets.HTML(f"<b>stage {s}</b>", layout=widgets.Layout(width="64px")),
+                                self.kernel_sliders[s], self.expand_sliders[s], self.depth_sliders[s]])
                   for s in range(space.n_stages)]
-        super().__init__(children=[widgets.HBox(stages, layout=widgets.Layout(flex_flow="row wrap")),
-                                   widgets.HBox([self.info, self.image],
-                                                layout=widgets.Layout(flex_flow="row wrap"))])
+        self.info.layout = widgets.Layout(width="380px")
+        super().__init__(children=[*stages, widgets.HBox([self.info, self.image])])
         self.add_class("naskit-ofa-picker")
         self._show()
 
