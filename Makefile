@@ -8,6 +8,10 @@ PYTHON ?= python3
 # it actually imports on first use.
 PIP_FLAGS ?= --no-compile
 PYTEST_FLAGS ?=
+# Test processes side by side (pytest-xdist; one file stays in one process, so a notebook's
+# cells run in order in one kernel). JOBS=0 runs everything in this process.
+JOBS ?= 2
+PARALLEL := -n $(JOBS) --dist loadfile
 LESSONS ?= $(sort $(wildcard lessons/*.ipynb))
 NBVAL_FLAGS ?= --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -74,18 +78,18 @@ test: test-lib test-lessons
 
 # One torch thread per process: on a busy machine, torch's thread pool can run 100x slower.
 test-lib: venv
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) tests/
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PARALLEL) $(PYTEST_FLAGS) tests/
 
 # While working: the library tests not marked slow (> ~5 s each) and no browser, about a minute.
 test-fast: venv
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_FLAGS) tests/
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -m "not slow and not browser" $(PARALLEL) $(PYTEST_FLAGS) tests/
 
 # Every lesson runs top to bottom in fast mode; pytest's exit status 5 (nothing collected, e.g. a
 # lesson without code cells) is not a failure here.
 test-lessons: venv
 	@if [ -z "$(LESSONS)" ]; then echo "no lessons in lessons/ yet: nothing to run"; exit 0; fi; \
-	echo "NASKIT_FAST=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS)"; \
-	NASKIT_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PYTEST_FLAGS) $(LESSONS); rc=$$?; \
+	echo "NASKIT_FAST=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PARALLEL) $(PYTEST_FLAGS) $(LESSONS)"; \
+	NASKIT_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(NBVAL_FLAGS) $(PARALLEL) $(PYTEST_FLAGS) $(LESSONS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "no lesson cells to run"; rc=0; fi; exit $$rc
 
 clean:
