@@ -26,9 +26,14 @@ __all__ = ["AccuracyPredictor", "LatencyTable", "measure_ms", "rmse"]
 
 
 def measure_ms(net: nn.Module, input_shape, min_run_time: float = 0.1) -> hardware.Latency:
-    """The one place this package measures latency: ``nk.hardware.measure_latency`` on the CPU."""
-    return hardware.measure_latency(net, input_shape=input_shape, device="cpu",
-                                    min_run_time=min_run_time)
+    """The one place this package measures latency: ``nk.hardware.measure_latency`` on one CPU thread.
+
+    Timed on the thread's CPU clock: the latency table, the search under a budget and the check of
+    the subnet it found then agree even when other work shares the machine (a lecture laptop, CI),
+    where wall-clock times of the same net vary by tens of percent.
+    """
+    return hardware.measure_latency(net, input_shape=input_shape, device="cpu", threads=1,
+                                    clock="cpu", min_run_time=min_run_time)
 
 
 class AccuracyPredictor:
