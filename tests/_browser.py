@@ -173,6 +173,25 @@ class PageProblems:
             self.errors.append(text)
 
 
+# How far right a widget's rendered parts reach: an image or text wider than the widget's own box
+# is cut off by the notebook (no scroll bar), so the learner never sees that part.
+_CONTENT_WIDTH = """root => {
+    const r = root.getBoundingClientRect();
+    let right = r.right;
+    for (const el of root.querySelectorAll(
+            'img, canvas, button, select, input, .widget-html-content > *, .widget-label')) {
+        const b = el.getBoundingClientRect();
+        if (b.width > 0 && b.height > 0) right = Math.max(right, b.right);
+    }
+    return Math.round(right - r.left);
+}"""
+
+
+def content_width(locator) -> int:
+    """The width, in CSS px, from the widget's left edge to the right edge of its widest visible part."""
+    return locator.evaluate(_CONTENT_WIDTH)
+
+
 def box(locator) -> dict:
     """The rendered size of ``locator`` (its whole box, also the part below the fold), in CSS px."""
     b = locator.bounding_box()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import (LAPTOP, PageProblems, box, decide, delete_sessions, free_port, in_ci,
+from _browser import (LAPTOP, PageProblems, box, content_width, decide, delete_sessions, free_port, in_ci,
                       missing_tools, open_page, private_folder, require, screenshot, stop,
                       wait_for, wait_for_connected_kernel)
 
@@ -403,6 +403,7 @@ def test_lesson_in_jupyterlab(lab, gallery, lesson):
             _run_all(page, context, url, lesson.name)
             root, widget = operate(page, expect)
             size = box(root)
+            size["content_width"] = content_width(root)
             image = screenshot(page, root, gallery, lesson.stem)
             state = page.evaluate(PAGE_STATE)
             assert not state["errors"], "error output in the page:\n" + "\n".join(state["errors"])
@@ -417,6 +418,9 @@ def test_lesson_in_jupyterlab(lab, gallery, lesson):
     assert size["width"] <= LAPTOP["width"] and size["height"] <= LAPTOP["height"], (
         f"{widget} is {size['width']}x{size['height']} px: larger than a "
         f"{LAPTOP['width']}x{LAPTOP['height']} laptop screen")
+    assert size["content_width"] <= size["width"] + 2, (
+        f"{widget}'s parts reach {size['content_width']} px into a {size['width']} px box: the "
+        "notebook cuts off the rest")
 
 
 # -- whether the browser tests run, skip or fail ---------------------------------------------

@@ -42,8 +42,11 @@ class ControllerInspector(widgets.VBox):
         self.step_button.on_click(self._on_step)
         self.run_button.on_click(self._on_run)
         self.reset_button.on_click(self._on_reset)
-        self.policy_image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
-        self.trace_image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
+        # side by side, each half of what the notebook gives the widget (at most 560 px): a
+        # notebook next to JupyterLab's file browser is ~850 px wide on a 1280 px screen
+        half = dict(width="49%", max_width="560px", height="auto")
+        self.policy_image = widgets.Image(format="png", layout=widgets.Layout(**half))
+        self.trace_image = widgets.Image(format="png", layout=widgets.Layout(**half))
         self.summary = widgets.HTML()
         for w, css in ((self.policy_image, "policy"), (self.trace_image, "trace"),
                        (self.summary, "summary")):

@@ -63,13 +63,16 @@ class EvolutionStepper(widgets.VBox):
         widgets.link((self.play, "value"), (self.slider, "value"))  # kernel-side: testable
         traitlets.link((self.slider, "value"), (self, "step"))
         image = dict(format="png")
-        px = lambda size: widgets.Layout(width=f"{100 * size[0]:.0f}px")  # noqa: E731
+        # Images shrink with the room the notebook gives (no wider than drawn): next to
+        # JupyterLab's file browser a 1280 px screen leaves the widget ~850 px.
+        px = lambda size: widgets.Layout(width="100%", max_width=f"{100 * size[0]:.0f}px",  # noqa: E731
+                                         height="auto")
         self.population_image = widgets.Image(**image, layout=px(POPULATION_SIZE))
         self.best_image = widgets.Image(**image, layout=px(BEST_SIZE))
         self.parent_image = widgets.Image(**image, layout=px(CELL_SIZE))
         self.second_parent_image = widgets.Image(**image, layout=px(CELL_SIZE))
         self.child_image = widgets.Image(**image, layout=px(CELL_SIZE))
-        self.summary = widgets.HTML(layout=widgets.Layout(width=f"{100 * POPULATION_SIZE[0]:.0f}px"))
+        self.summary = widgets.HTML(layout=widgets.Layout(width="100%"))
         for w, css in ((self.population_image, "population"), (self.best_image, "best"),
                        (self.parent_image, "parent"), (self.second_parent_image, "second-parent"),
                        (self.child_image, "child"), (self.summary, "summary")):
@@ -80,8 +83,10 @@ class EvolutionStepper(widgets.VBox):
         self.tabs.titles = ("parent and child", "best so far")
         super().__init__(children=[
             widgets.HBox([self.play, self.slider]),
-            widgets.HBox([widgets.VBox([self.population_image, self.summary]), self.tabs],
+            widgets.HBox([widgets.VBox([self.population_image, self.summary],
+                                       layout=widgets.Layout(width="55%")), self.tabs],
                          layout=widgets.Layout(align_items="flex-start"))])
+        self.tabs.layout.width = "43%"
         self.add_class("naskit-evolution-stepper")
         self._show()
 

@@ -100,9 +100,13 @@ class RankingComparer(widgets.VBox):
         self.progress = widgets.HTML("Press <b>Compute</b> to score the archs.")
         self.not_offered = widgets.HTML(_not_offered(self.unavailable))
         self.focus = widgets.Dropdown(options=[], description="show")
+        # side by side the scatter and rank plots share the width in the ratio they are drawn
+        # (no wider than drawn): next to JupyterLab's file browser a 1280 px screen leaves ~850 px
+        share = {id(_SCATTER): "58%", id(_RANK): "40%", id(_COST): "98%"}
         self.scatter_image, self.rank_image, self.cost_image = (
-            widgets.Image(format="png", layout=widgets.Layout(max_width=f"{round(w * _DPI)}px"))
-            for w, _ in (_SCATTER, _RANK, _COST))
+            widgets.Image(format="png", layout=widgets.Layout(
+                width=share[id(size)], max_width=f"{round(size[0] * _DPI)}px", height="auto"))
+            for size in (_SCATTER, _RANK, _COST))
         self.table = widgets.HTML(layout=widgets.Layout(max_height="400px", overflow="auto"))
         for w, cls in [(self.estimator_picker, "estimators"), (self.epochs, "epochs"),
                        (self.batch_size, "batch-size"), (self.n_archs, "n-archs"),
@@ -121,7 +125,8 @@ class RankingComparer(widgets.VBox):
 
         settings = widgets.VBox([self.epochs, self.batch_size, self.n_archs, self.compute_button])
         messages = widgets.VBox([self.progress, self.not_offered],
-                                layout=widgets.Layout(width="620px"))
+                                layout=widgets.Layout(flex="1 1 0%", min_width="200px",
+                                                      max_width="620px"))
         controls = widgets.HBox([self.estimator_picker, settings, messages])
         scores = widgets.VBox([self.focus, widgets.HBox([self.scatter_image, self.rank_image])])
         self.tabs = widgets.Tab(children=[self.table, scores, self.cost_image])
