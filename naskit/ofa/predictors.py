@@ -30,10 +30,11 @@ def measure_ms(net: nn.Module, input_shape, min_run_time: float = 0.1) -> hardwa
 
     Timed on the thread's CPU clock: the latency table, the search under a budget and the check of
     the subnet it found then agree even when other work shares the machine (a lecture laptop, CI),
-    where wall-clock times of the same net vary by tens of percent.
+    where wall-clock times of the same net vary by tens of percent (so no busy-machine warning:
+    the time other processes take is not counted).
     """
     return hardware.measure_latency(net, input_shape=input_shape, device="cpu", threads=1,
-                                    clock="cpu", min_run_time=min_run_time)
+                                    clock="cpu", min_run_time=min_run_time, warn=False)
 
 
 class AccuracyPredictor:
