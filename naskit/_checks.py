@@ -21,14 +21,13 @@ def is_int(value) -> bool:
         type(value).__name__ != "bool_"
 
 
-_is_int = is_int
 
 
 def check_seed(seed, name: str = "seed", allow_none: bool = False) -> int | None:
     """``seed`` as an int in 0..2**63-1 (numpy integers too; ``None`` if ``allow_none``)."""
     if seed is None and allow_none:
         return None
-    if not _is_int(seed):
+    if not is_int(seed):
         what = "an int or None" if allow_none else "an int"
         raise TypeError(f"{name} must be {what}, got {type(seed).__name__}")
     if not 0 <= seed <= MAX_SEED:
@@ -39,7 +38,7 @@ def check_seed(seed, name: str = "seed", allow_none: bool = False) -> int | None
 def check_int(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:
     """``value`` if it is an int in ``minimum..maximum`` (numpy integers too, bools not), else a
     ValueError naming ``name``."""
-    if not _is_int(value) or value < minimum or (maximum is not None and value > maximum):
+    if not is_int(value) or value < minimum or (maximum is not None and value > maximum):
         allowed = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum}"
         raise ValueError(f"{name} must be an int {allowed}, got {value!r}")
     return int(value)

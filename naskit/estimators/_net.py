@@ -7,7 +7,6 @@ import torch
 from torch import nn
 
 from .._checks import MAX_CELLS, MAX_CHANNELS, check_int, check_seed
-from .._torch import device_of  # noqa: F401  (the estimators' proxies import it from here)
 
 
 def weight_layers(net: nn.Module) -> list[nn.Module]:

@@ -15,7 +15,8 @@ import weakref
 import torch
 from torch import nn
 
-from ._net import check_batch, device_of, preserved
+from .._torch import device_of
+from ._net import check_batch, preserved
 
 __all__ = ["naswot", "naswot_kernel"]
 

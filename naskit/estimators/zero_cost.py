@@ -31,7 +31,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._net import check_batch, check_labels, device_of, preserved, weight_layers
+from .._torch import device_of
+from ._net import check_batch, check_labels, preserved, weight_layers
 
 __all__ = ["synflow", "snip", "grad_norm", "grasp", "fisher", "jacob_cov"]
 

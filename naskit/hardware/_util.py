@@ -5,7 +5,6 @@ import torch
 from torch import nn
 
 from .._checks import check_int, is_int
-from .._torch import check_device, device_of  # noqa: F401  (counts and measure import them from here)
 
 #: Bounds of what a user may ask for: past these a request is a typo, not a measurement.
 MAX_SIZE, MAX_THREADS = 2 ** 20, 1024

@@ -10,7 +10,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from ._util import check_shape, device_of, forward
+from .._torch import device_of
+from ._util import check_shape, forward
 
 __all__ = ["count_params", "count_flops", "count_layer_flops"]
 

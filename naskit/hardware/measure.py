@@ -26,7 +26,8 @@ from scipy import stats
 from torch import nn
 
 from .._checks import check_int, check_positive, check_range
-from ._util import check_device, check_shape, check_threads, device_of, forward
+from .._torch import check_device, device_of
+from ._util import check_shape, check_threads, forward
 
 MAX_BLOCKS = 100_000  # timed blocks (and warm-up calls): past this a measurement takes hours
 

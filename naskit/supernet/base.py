@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._checks import MAX_CELLS, MAX_CHANNELS, check_int  # noqa: F401  (re-exported)
+from .._checks import MAX_CHANNELS, check_int  # noqa: F401  (check_int: re-exported, its old home)
 from ..model._seed import seeded
 from ..space import Arch, CellSpace, DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES

@@ -15,7 +15,8 @@ from torch import nn
 from ..ops import FactorizedReduce, ReLUConvBN
 from ..space import DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
-from .base import MAX_CELLS, SuperNet, check_int, darts_edges
+from .._checks import MAX_CELLS
+from .base import SuperNet, check_int, darts_edges
 from .mixed import MixedOp
 
 __all__ = ["DartsSearchCell", "DartsSuperNet"]

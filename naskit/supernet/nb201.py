@@ -14,7 +14,8 @@ from torch import nn
 from ..model import build
 from ..model.nb201 import ResidualReduction
 from ..space import Arch, CellSpace
-from .base import MAX_CELLS, SuperNet, check_int
+from .._checks import MAX_CELLS
+from .base import SuperNet, check_int
 from .mixed import MixedOp
 
 __all__ = ["SearchCell", "NB201SuperNet"]
