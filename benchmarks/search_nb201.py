@@ -8,7 +8,7 @@ REINFORCE Adam, moving-average baseline decay 0.9, lr 0.02 (NB201's sources disa
 see benchmarks/reinforce_lr_nb201.py); BOHB as NB201 ran HpBandSter (``HpBandSterBOHB``: eta 3,
 budgets 12..200, every evaluation queried and charged at 12 epochs, 4 samples, random fraction 0,
 bandwidth factor 3, minimum bandwidth 0.3). "BOHB one rung" is naskit's BOHB at 12 epochs only,
-every query a candidate incumbent. Run from the repo root with the tables in nk.user_data_dir() (or --root):
+every query a candidate incumbent. Run from the repo root (the shipped tables, or --root for CSVs of your own):
 
     python benchmarks/search_nb201.py --runs 500
 """
@@ -49,9 +49,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=500, help="runs (seeds) per strategy")
     p.add_argument("--budget", type=float, default=12_000)
-    p.add_argument("--root", default=str(nk.user_data_dir()),
-                   help="folder holding the NAS-Bench-201 CSVs (default: nk.user_data_dir(), i.e. $NASKIT_DATA "
-                        "or the user cache folder)")
+    p.add_argument("--root", default=None,
+                   help="folder holding your own NAS-Bench-201 CSVs (default: the tables naskit ships)")
     args = p.parse_args()
     bench = nk.bench.load("nb201-cifar10-valid", root=args.root)
     if 12 not in bench.fidelities:

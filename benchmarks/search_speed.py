@@ -24,9 +24,8 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=100)
     p.add_argument("--budget", type=float, default=12_000)
     p.add_argument("--repeat", type=int, default=3)
-    p.add_argument("--root", default=str(nk.user_data_dir()),
-                   help="folder holding the NAS-Bench-201 CSVs (default: nk.user_data_dir(), i.e. $NASKIT_DATA "
-                        "or the user cache folder)")
+    p.add_argument("--root", default=None,
+                   help="folder holding your own NAS-Bench-201 CSVs (default: the tables naskit ships)")
     args = p.parse_args()
     t0 = time.perf_counter()
     bench = nk.bench.load("nb201-cifar10-valid", root=args.root)

@@ -1,15 +1,15 @@
 """Rank correlations of published zero-cost proxy scores on NAS-Bench-201, through naskit's helpers.
 
-Reads ``zero-cost_725subset.csv`` (NAS-Bench-Suite-Zero's scores of 725 NB201 archs per data set,
-flattened from NASLib's zc_nasbench201.json; see the benchmarks README for provenance and licence)
-from ``--root`` or ``$NASKIT_DATA``, and prints, per data set, Spearman's rho and Kendall's tau of
+Reads NAS-Bench-Suite-Zero's scores of 725 NB201 archs per data set (flattened from NASLib's
+zc_nasbench201.json; shipped with naskit, see data/README.md for provenance and licence, or
+``zero-cost_725subset.csv`` from ``--root``), and prints, per data set, Spearman's rho and Kendall's tau of
 every proxy column and of params / FLOPs against ``val_accuracy``, each with a percentile
 bootstrap interval, and the top-10% precision. Next to them: the figures published for all 15,625
 archs on CIFAR-10 (Spearman rho, Abdelfattah et al., ICLR 2021; NASWOT's Kendall tau, Mellor et
 al., ICML 2021). The 725-arch subset is a sample, not the whole space, and NAS-Bench-Suite-Zero
 recomputed the scores with its own code and seeds, so the numbers may differ. Example:
 
-    python benchmarks/zero_cost_nb201.py --root FOLDER_OF_THE_CSVS
+    python benchmarks/zero_cost_nb201.py
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import argparse
 from pathlib import Path
 
 
-import naskit as nk
 
 from naskit.bench.tables import ZERO_COST_COLUMNS, ZERO_COST_DATASETS, zero_cost_table
 from naskit.estimators import rank_agreement, top_k_precision
@@ -31,17 +30,16 @@ PUBLISHED_TAU = {"naswot": 0.574}
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--root", default=str(nk.user_data_dir()),
-                   help=f"folder holding {FILE} (default: nk.user_data_dir(): $NASKIT_DATA or the user cache folder)")
+    p.add_argument("--root", default=None,
+                   help=f"folder holding your own {FILE} (default: the table naskit ships)")
     p.add_argument("--n-boot", type=int, default=1000)
     p.add_argument("--level", type=float, default=0.95)
     args = p.parse_args()
-    path = Path(args.root).expanduser() / FILE
-    if not args.root or not path.exists():
-        p.error(f"no {FILE} in {args.root or '(unset)'}; pass --root or set NASKIT_DATA")
+    if args.root is not None and not (Path(args.root).expanduser() / FILE).exists():
+        p.error(f"no {FILE} in {args.root}")
     pct = f"{args.level:.0%}"
     for dataset in ZERO_COST_DATASETS:
-        cols = zero_cost_table(root=path.parent, dataset=dataset)
+        cols = zero_cost_table(root=args.root, dataset=dataset)
         truth = cols["val_accuracy"]
         k = max(1, round(0.1 * len(truth)))
         print(f"\n## {dataset}: {len(truth)} archs, ground truth val_accuracy; "

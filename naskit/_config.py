@@ -11,7 +11,7 @@ naskit reads data from two folders that mean different things:
   them in ``data/`` beside the package. Loaders ask ``shipped_file(name)``, which fails with a
   message saying how to get a missing file.
 - ``user_data_dir()``: the learner's own folder, ``$NASKIT_DATA`` or ``naskit`` in the user cache
-  folder, for what naskit does not ship, such as the NAS-Bench-201 tables (Dong & Yang, ICLR 2020).
+  folder, for what naskit does not ship, such as a larger NAS-Bench-201 table of the learner's own.
 
 ``NASKIT_PROJECTOR`` (set by ``make demo``) enlarges the fonts of the widgets' figures for a
 lecture room (``figure_rc``).

@@ -3,14 +3,12 @@
 Latency on a shared 2-core machine is noisy: the tests compare intervals, never tight constants,
 and the two that need a quiet machine skip (saying why) when the measurement says it was busy.
 """
-import csv
 import math
 import os
 import subprocess
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,15 +139,15 @@ def _suite_zero_extra(net, shape):
 
 @pytest.fixture(scope="module")
 def zero_cost_rows():
-    """CIFAR rows of the NAS-Bench-Suite-Zero table in $NASKIT_DATA; skips when it is not there."""
-    folder = os.environ.get("NASKIT_DATA", "")
-    if not folder:
-        pytest.skip("set NASKIT_DATA to a folder holding the NAS-Bench-201 CSVs to run this test")
-    path = Path(folder).expanduser() / "zero-cost_725subset.csv"
-    if not path.is_file():
-        pytest.skip(f"{path} not found; NASKIT_DATA must hold zero-cost_725subset.csv")
-    with open(path, newline="") as f:
-        return [r for r in csv.DictReader(f) if r["dataset"] in ("cifar10", "cifar100")]
+    """CIFAR rows of the shipped NAS-Bench-Suite-Zero table: cell string, data set, params (M)."""
+    import naskit as nk
+
+    rows = []
+    for dataset in ("cifar10", "cifar100"):
+        t = nk.bench.zero_cost_table(dataset=dataset)
+        rows += [{"arch_str": str(nk.NB201Space()[int(i)]), "dataset": dataset, "params": p}
+                 for i, p in zip(t["index"], t["params"])]
+    return rows
 
 
 def _pick(rows):

@@ -197,9 +197,9 @@ def test_device_kinds_of_the_table_devices():
         ["GPU", "CPU", "phone", "Raspberry Pi", "ASIC", "FPGA", "other"]
 
 
-def test_on_the_nb201_latency_table_devices_disagree(nb201_table_dir):
-    lat = nk.bench.load("nb201-latency", root=nb201_table_dir)
-    acc = nk.bench.load("nb201-cifar10-valid", root=nb201_table_dir).column("valid_acc")
+def test_on_the_nb201_latency_table_devices_disagree():
+    lat = nk.bench.load("nb201-latency")
+    acc = nk.bench.load("nb201-cifar10-valid").column("valid_acc")
     c = rank_correlation(lat.columns)
     # HW-NAS-Bench's finding: an edge ASIC and a server GPU rank latency quite differently
     assert c["eyeriss", "titan_rtx_1"] < 0.6 < c["titan_rtx_256", "2080ti_256"]

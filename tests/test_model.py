@@ -1,5 +1,4 @@
 """NB201-topology networks: published parameter counts, shapes, cell semantics, errors."""
-import csv
 
 import pytest
 import torch
@@ -14,15 +13,12 @@ def n_params(net):
     return sum(p.numel() for p in net.parameters())
 
 
-def test_parameter_counts_equal_nas_bench_201(nb201_table_dir):
-    path = nb201_table_dir / "zero-cost_725subset.csv"
-    if not path.exists():
-        pytest.skip(f"zero-cost_725subset.csv not in {nb201_table_dir}")
-    rows = [r for r in csv.DictReader(open(path)) if r["dataset"] == "cifar10"]
-    assert len(rows) == 725
-    for row in rows:
-        net = nk.build(row["arch_str"], channels=16, cells_per_stage=5, num_classes=10)
-        assert round(n_params(net) / 1e6, 6) == pytest.approx(float(row["params"]), abs=1e-6), row["arch_str"]
+def test_parameter_counts_equal_nas_bench_201():
+    t = nk.bench.zero_cost_table(dataset="cifar10")  # NAS-Bench-Suite-Zero's counts, shipped
+    assert len(t["index"]) == 725
+    for i, params in zip(t["index"], t["params"]):
+        net = nk.build(nk.NB201Space()[int(i)], channels=16, cells_per_stage=5, num_classes=10)
+        assert round(n_params(net) / 1e6, 6) == pytest.approx(params, abs=1e-6), int(i)
 
 
 def test_parameter_count_by_hand_for_all_none_cell():

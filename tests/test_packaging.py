@@ -92,7 +92,9 @@ def test_every_package_is_listed(project):
 
 
 SHIPPED = ("nb201-mini.npz", "cluttered-mnist.npz", "nb201-mini-oneshot.jsonl", "nb201-mini-naswot.npz",
-           "ofa-supernet.pt", "ofa-supernet.json", "ofa-subnets.csv")
+           "ofa-supernet.pt", "ofa-supernet.json", "ofa-subnets.csv", "nb201-cifar10-valid.npz",
+           "nb201-12ep.npz", "nb201-latency.npz", "nb201-zero-cost.npz",
+           *(f"licenses/{p.name}" for p in sorted((ROOT / "data" / "licenses").glob("*.txt"))))
 
 # Run in the throwaway venv from a folder outside the repo: which naskit, which data, and loads.
 PROBE = """
@@ -102,10 +104,14 @@ bench = nk.bench.load("mini")
 data = nk.datasets.load()
 runs = nk.oneshot.load_runs()
 net = nk.ofa.load()
+nb201 = nk.bench.load("nb201-cifar10-valid")
+latency = nk.bench.load("nb201-latency")
+zero_cost = nk.bench.zero_cost_table()
 print(json.dumps(dict(package=nk.__file__, shipped=str(shipped_data_dir()),
                       files=[str(shipped_file(n)) for n in %r], archs=len(bench),
                       best=repr(bench.best()), train=len(data.y_train), runs=len(runs),
-                      ofa=sum(p.numel() for p in net.parameters()))))
+                      ofa=sum(p.numel() for p in net.parameters()), nb201=repr(nb201.best()),
+                      devices=len(latency.columns), zero_cost=len(zero_cost["index"]))))
 """ % (SHIPPED,)
 
 
@@ -156,3 +162,6 @@ def test_wheel_install_finds_shipped_data(tmp_path):
     assert got["ofa"] == sum(p.numel() for p in nk.ofa.load().parameters())
     assert got["train"] == len(nk.datasets.load().y_train)
     assert got["runs"] == len(nk.oneshot.load_runs())
+    # the published NAS-Bench-201 tables, with no NASKIT_DATA and no repo beside
+    assert got["nb201"] == repr(nk.bench.load("nb201-cifar10-valid").best()) and "6111" in got["nb201"]
+    assert got["devices"] == 27 and got["zero_cost"] == 725

@@ -26,10 +26,8 @@ def test_size_and_iteration_cover_every_cell_once():
     ("all-datasets_12ep.csv", "arch", "cellstr"),
     ("zero-cost_725subset.csv", "nb201_index", "arch_str"),
 ])
-def test_index_order_and_strings_match_published_tables(nb201_table_dir, name, index_col, str_col):
-    path = nb201_table_dir / name
-    if not path.exists():
-        pytest.skip(f"{name} not in {nb201_table_dir}")
+def test_index_order_and_strings_match_published_tables(nb201_sources, name, index_col, str_col):
+    path = nb201_sources / name
     rows = list(csv.DictReader(open(path)))
     assert len(rows) > 700
     for row in rows:

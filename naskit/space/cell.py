@@ -348,6 +348,9 @@ class NB201Space(CellSpace):
 
     def index(self, arch: Arch) -> int:
         """The official NAS-Bench-201 index of ``arch``."""
-        self.check(arch)
         self._order()
-        return self.__dict__["_index_cache"][arch]
+        i = self.__dict__["_index_cache"].get(arch) if isinstance(arch, Arch) else None
+        if i is None:  # every cell of the space is in the cache: a miss is an error check() names
+            self.check(arch)
+            i = self.__dict__["_index_cache"][arch]
+        return i
