@@ -82,10 +82,14 @@ def _serve(tmp: Path):
     settings.mkdir()
     # The news pop-up would cover the notebook (and fetch from the web); a kernel picker dialog
     # sometimes comes up instead of the notebook's kernel starting; windowing would drop cells
-    # scrolled out of view from the page, where no locator finds them.
+    # scrolled out of view from the page, where no locator finds them. Autosave off: the server
+    # writes a save through one fixed temporary name (.~name) and renames it, so an autosave
+    # racing the test's own save loses the rename ("File Save Error ... No such file or
+    # directory") and its dialog covers the page; the test saves once, when it needs to.
     (settings / "overrides.json").write_text(json.dumps({
         "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                         "checkForUpdates": False},
+        "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
         "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none",
                                                    "autoStartDefaultKernel": True}}))
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "NASKIT_PROJECTOR")}

@@ -55,3 +55,28 @@ def test_stable_output_is_kept(text):
 def test_masks_only_the_number():
     assert sanitize("searched 120 archs in 3.21 s") == "searched 120 archs in DURATION"
     assert sanitize("latency_ms=3.2, std=0.1") == "latency_ms=VALUE, std=0.1"
+
+
+@pytest.mark.slow
+def test_a_lesson_that_prints_a_missing_file_fails_under_nbval(tmp_path):
+    """The repo's conftest.py fails a lesson cell whose output reads like a hollow section."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    shutil.copy(root / "conftest.py", tmp_path / "conftest.py")
+    cells = ["print('a table of 15,625 cells')",
+             "try:\n    open('nowhere.csv')\nexcept FileNotFoundError as e:\n    print(e)"]
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+                     "outputs": [], "source": src} for i, src in enumerate(cells)],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "lesson.ipynb").write_text(json.dumps(nb))
+    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval-lax",
+                          "--nbval-current-env", "lesson.ipynb", "-q"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1, out.stdout[-2000:]
+    assert "1 failed, 1 passed" in out.stdout and "No such file" in out.stdout, out.stdout[-2000:]
