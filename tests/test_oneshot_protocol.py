@@ -215,7 +215,9 @@ def test_killed_run_resumes_to_the_same_result(method, tmp_path, bench):
     assert strip(resumed) == strip(whole)
     a, b = read_trace(tmp_path / "a/traces" / f"{method}-seed0-nb201.npz"), \
         read_trace(tmp_path / "b/traces" / f"{method}-seed0-nb201.npz")
-    assert np.array_equal(a["step_train_loss"], b["step_train_loss"]) and len(a["epoch_arch"]) == 2
+    assert np.array_equal(a["step_train_loss"], b["step_train_loss"])
+    # every epoch for DARTS; every 5th and the last for the single-path rankers
+    assert len(a["epoch_arch"]) == (2 if method == "DARTS-V1" else 1)
     assert a["settings"]["method"] == method
     if method == "DARTS-V1":
         assert a["step_weights"].dtype == np.float16 and a["step_weights"].shape == (4, 6, 5)

@@ -35,6 +35,10 @@ __all__ = ["FlopModel", "run_checkpointed", "read_trace", "STEP_WEIGHTS"]
 
 STEP_WEIGHTS = ("DARTS-V1", "DARTS-V2", "GDAS")  # softmax(alpha) kept at every step; others per epoch
 _MONITOR_BATCHES = 8                             # validation batches of the per-epoch accuracies
+# epochs between records: ranking 100 candidates on 512 images costs RSPS and SETN about as much
+# CPU per epoch as their training, so the single-path rankers are recorded every 5th epoch (and
+# at the end). A function of the method alone, so a run's settings fix it.
+MONITOR_EVERY = {"RSPS": 5, "SETN": 5, "ENAS": 5}
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ def _atomic(path: pathlib.Path, write) -> None:
 
 
 def _monitor(method, search, seed, epoch) -> dict:
-    """The per-epoch record: derived cell, supernet and derived-cell validation accuracy."""
+    """The record of an epoch's end: derived cell, supernet and derived-cell validation accuracy."""
     arch = search.derive()
     if method in ("DARTS-V1", "DARTS-V2", "GDAS"):
         supernet_acc = search.accuracy(n_batches=_MONITOR_BATCHES)      # the softmax mixture
@@ -165,8 +169,9 @@ def run_checkpointed(method: str, seed: int, protocol: Protocol, data, bench, ck
         record = search.step()
         made += 1
         state["flops"].append(step_flops(method, search, record, model))
-        if search.step_ % per_epoch == 0 or search.done_:
-            state["epochs"].append(_monitor(method, search, seed, len(state["epochs"]) + 1))
+        epoch, rest = divmod(search.step_, per_epoch)
+        if search.done_ or (rest == 0 and epoch % MONITOR_EVERY.get(method, 1) == 0):
+            state["epochs"].append(_monitor(method, search, seed, epoch))
         now = time.monotonic()
         if now - last_save >= checkpoint_seconds or (stop_after is not None and made >= stop_after):
             state["cpu_seconds"] += time.process_time() - clock
@@ -215,7 +220,7 @@ def _write_trace(path: pathlib.Path, method: str, search: OneShotSearch, state: 
         epoch_arch=np.array([e["arch"] for e in epochs]),
         epoch_supernet_acc=np.array([e["supernet_acc"] for e in epochs], np.float32),
         epoch_derived_acc=np.array([e["derived_acc"] for e in epochs], np.float32))
-    bounds = [0] + [e["step"] for e in epochs]
+    bounds = [0] + [e["step"] for e in epochs]   # losses: the mean since the previous record
     for key in ("train_loss", "val_loss"):
         steps = arrays[f"step_{key}"]
         arrays[f"epoch_{key}"] = np.array([np.nanmean(steps[a:b]) if np.isfinite(steps[a:b]).any()
