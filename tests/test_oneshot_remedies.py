@@ -64,9 +64,11 @@ def test_early_stop_returns_the_last_arch_before_the_share_exceeds_the_threshold
     half = nk.Arch.from_ops(["nor_conv_3x3"] * 3 + ["skip_connect"] * 3)
     skips = nk.Arch.from_ops(["skip_connect"] * 5 + ["nor_conv_1x1"])
     trace = [Step(i, 1.0, float(i), arch=a) for i, a in enumerate([convs, half, half, skips, convs])]
-    assert early_stop(trace, 0.5) == (half, 2)
-    assert early_stop(trace, 0.9) == (convs, 4)
-    assert early_stop(trace, 0.0) == (convs, 0)
+    # no warm-up and a patience of one step: the plain rule, stopping at the first excess
+    plain = dict(warmup=0.0, patience=1)
+    assert early_stop(trace, 0.5, **plain) == (half, 2)
+    assert early_stop(trace, 0.9, **plain) == (convs, 4)
+    assert early_stop(trace, 0.0, **plain) == (convs, 0)
     with pytest.raises(ValueError, match="max_parameter_free"):
         early_stop(trace, 1.0)
     with pytest.raises(ValueError, match="no derived archs"):

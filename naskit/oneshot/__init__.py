@@ -12,9 +12,11 @@ from .candidates import Candidate, CandidateRanking, sample_archs
 from .darts import DARTS, hessian_vector_product
 from .enas import ENAS
 from .gdas import GDAS, gumbel_hard, gumbel_noise
+from .protocol import NB201_CONFIGS, Protocol
 from .remedies import Decision, early_stop, perturbation_select
 from .rsps import RSPS
 from .setn import SETN
+from .runner import FlopModel, read_trace, run_checkpointed
 from .table import METHODS, NB201_WEIGHT_SHARING, load_runs, read_runs
 from . import table
 
@@ -22,4 +24,5 @@ __all__ = ["OneShotSearch", "AlphaSearch", "CandidateRanking", "Step", "Candidat
            "RSPS", "GDAS", "SETN", "ENAS", "hessian_vector_product", "gumbel_hard",
            "gumbel_noise", "sample_archs", "parameter_free_share", "PARAMETER_FREE",
            "perturbation_select", "early_stop", "Decision", "table", "load_runs", "read_runs",
-           "METHODS", "NB201_WEIGHT_SHARING"]
+           "METHODS", "NB201_WEIGHT_SHARING", "Protocol", "NB201_CONFIGS", "FlopModel",
+           "run_checkpointed", "read_trace"]

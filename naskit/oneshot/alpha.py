@@ -25,9 +25,12 @@ class AlphaSearch(OneShotSearch):
                  arch_lr: float = 3e-4, arch_betas: tuple[float, float] = (0.5, 0.999),
                  arch_weight_decay: float = 1e-3, batch_size: int = 64,
                  lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
-                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
+                 weight_decay: float = 3e-4, grad_clip: float | None = 5.0, seed: int = 0,
+                 device="cpu", nesterov: bool = False, lr_period: float | None = None,
+                 augment_pad: int = 0, val_replacement: bool = False):
         super().__init__(supernet, data, epochs, batch_size, lr, lr_min, momentum, weight_decay,
-                         grad_clip, seed, device)
+                         grad_clip, seed, device, nesterov=nesterov, lr_period=lr_period,
+                         augment_pad=augment_pad, val_replacement=val_replacement)
         self.arch_lr = check_positive(arch_lr, "arch_lr")
         if (not isinstance(arch_betas, (tuple, list)) or len(arch_betas) != 2
                 or not all(0 <= check_positive(b, "arch_betas", True) < 1 for b in arch_betas)):
@@ -39,6 +42,12 @@ class AlphaSearch(OneShotSearch):
         self.a_optimizer_ = torch.optim.Adam(self.supernet.arch_parameters(), lr=self.arch_lr,
                                              betas=self.arch_betas,
                                              weight_decay=self.arch_weight_decay)
+
+    def _extra_state(self) -> dict:
+        return {"a_optimizer": self.a_optimizer_.state_dict()}
+
+    def _load_extra_state(self, state: dict) -> None:
+        self.a_optimizer_.load_state_dict(state["a_optimizer"])
 
     @property
     def alphas_(self) -> dict:

@@ -63,7 +63,9 @@ class DARTS(AlphaSearch):
 
     ``xi``: the step of the virtual weight update in second order (default: the weight optimizer's
     current learning rate, as in the paper); ``order=1`` is ``xi = 0``. ``eps_scale``: the
-    finite-difference step is ``eps_scale / ||v||`` (the paper's 0.01). Learned state:
+    finite-difference step is ``eps_scale / ||v||`` (the paper's 0.01). ``weights_first``: step
+    the weights before alpha in each iteration (NB201's DARTS-V1) instead of after (Alg. 1 and
+    DARTS' code). Learned state:
     ``alphas_`` (alpha now, by cell type), ``trace_`` (softmax(alpha), losses and the derived cell
     after every step), ``seconds_``.
     """
@@ -73,15 +75,22 @@ class DARTS(AlphaSearch):
                  arch_weight_decay: float = 1e-3, xi: float | None = None, eps_scale: float = 0.01,
                  batch_size: int = 64,
                  lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
-                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
+                 weight_decay: float = 3e-4, grad_clip: float | None = 5.0, seed: int = 0,
+                 device="cpu", nesterov: bool = False, lr_period: float | None = None,
+                 augment_pad: int = 0, val_replacement: bool = False, weights_first: bool = False):
         super().__init__(supernet, data, epochs, arch_lr, arch_betas, arch_weight_decay,
-                         batch_size, lr, lr_min, momentum, weight_decay, grad_clip, seed, device)
+                         batch_size, lr, lr_min, momentum, weight_decay, grad_clip, seed, device,
+                         nesterov=nesterov, lr_period=lr_period, augment_pad=augment_pad,
+                         val_replacement=val_replacement)
         if not is_int(order) or order not in (1, 2):
             raise ValueError(f"order must be 1 (first order, DARTS-V1) or 2 (second order, "
                              f"DARTS-V2), got {order!r}")
         self.order = order
         self.xi = None if xi is None else check_positive(xi, "xi", allow_zero=True)
         self.eps_scale = check_positive(eps_scale, "eps_scale")
+        if not isinstance(weights_first, bool):
+            raise ValueError(f"weights_first must be True or False, got {weights_first!r}")
+        self.weights_first = weights_first
 
     def _hyper(self) -> str:
         return f"order={self.order}, arch_lr={self.arch_lr:g}, "
@@ -91,19 +100,26 @@ class DARTS(AlphaSearch):
         xv, yv = self.batch("val")
         net = self.supernet
         net.train()
+        train_loss = self.weight_step(xt, yt) if self.weights_first else None
         xi = self.w_optimizer_.param_groups[0]["lr"] if self.xi is None else self.xi
         if self.order == 1 or xi == 0.0:
             val_loss, grads = self.first_order_grad(xv, yv)
         else:
             val_loss, grads = self.second_order_grad(xt, yt, xv, yv, xi)
         self.alpha_step(grads)
-        return {"train_loss": self.weight_step(xt, yt), "val_loss": val_loss}
+        if not self.weights_first:
+            train_loss = self.weight_step(xt, yt)
+        return {"train_loss": train_loss, "val_loss": val_loss}
 
     def unrolled_weights(self, xt, yt, xi: float) -> list[torch.Tensor]:
         """``w' = w - xi * (momentum * buffer + grad_w L_train + weight_decay * w)`` (DARTS' code)."""
         net = self.supernet
         weights = net.weight_parameters()
-        loss = nn.functional.cross_entropy(net(xt), yt)
+        # a virtual step: a forward pass of the net itself would fold this batch into the real
+        # BatchNorm running statistics, so run it on copies of the buffers
+        params = dict(net.named_parameters())
+        buffers = {n: b.clone() for n, b in net.named_buffers()}
+        loss = _loss(net, params, buffers, xt, yt)
         grads = torch.autograd.grad(loss, weights, allow_unused=True)
         out = []
         for w, g in zip(weights, grads):

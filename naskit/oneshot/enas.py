@@ -11,6 +11,8 @@ correlations, but on NB201's six edges it has 30 logits instead of an LSTM's tho
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -43,9 +45,12 @@ class ENAS(CandidateRanking, OneShotSearch):
                  controller_steps: int = 1, controller_lr: float = 0.001,
                  baseline_decay: float = 0.99, entropy_weight: float = 0.01, batch_size: int = 64,
                  lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
-                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
+                 weight_decay: float = 3e-4, grad_clip: float | None = 5.0, seed: int = 0,
+                 device="cpu", nesterov: bool = False, lr_period: float | None = None,
+                 augment_pad: int = 0, val_replacement: bool = False):
         super().__init__(supernet, data, epochs, batch_size, lr, lr_min, momentum, weight_decay,
-                         grad_clip, seed, device)
+                         grad_clip, seed, device, nesterov=nesterov, lr_period=lr_period,
+                         augment_pad=augment_pad, val_replacement=val_replacement)
         self._check_candidates(n_candidates, eval_batches)
         self.controller_steps = check_int(controller_steps, "controller_steps", 0)
         self.controller_lr = check_positive(controller_lr, "controller_lr")
@@ -64,6 +69,12 @@ class ENAS(CandidateRanking, OneShotSearch):
                                      entropy_weight=self.entropy_weight, seed=self.seed)
         self.controller_.reset()
 
+    def _extra_state(self) -> dict:
+        return {"controller": copy.deepcopy(self.controller_)}  # plain numpy: it pickles
+
+    def _load_extra_state(self, state: dict) -> None:
+        self.controller_ = copy.deepcopy(state["controller"])
+
     def _weights(self) -> dict:
         return {"cell": self.controller_.probabilities()}
 
@@ -78,15 +89,17 @@ class ENAS(CandidateRanking, OneShotSearch):
         arch = self.controller_.propose()
         xt, yt = self.batch("train")
         train_loss = self.weight_step(xt, yt, arch=arch)
-        rewards = []
+        rewards, samples = [], []
         for _ in range(self.controller_steps):
             sample = self.controller_.propose()
-            rewards.append(self.reward(sample, *self.batch("val")))
+            samples.append(sample)
+            # NB201 rewards on its plain validation loader: no shifted crops, no replacement
+            rewards.append(self.reward(sample, *self.batch("val", augment=False)))
             space = self.supernet.space
             index = space.index(sample) if hasattr(space, "index") else -1
             # Reinforce reads the reward as a benchmark's valid_acc: a Record of no cost
             self.controller_.observe(sample, Record(sample, index, 0, rewards[-1], None, 0.0))
-        return {"train_loss": train_loss, "arch": arch, "rewards": rewards}
+        return {"train_loss": train_loss, "arch": arch, "rewards": rewards, "samples": samples}
 
     def _propose_candidates(self, rng: np.random.Generator) -> list[Arch]:
         return sample_archs(self.controller_.probabilities(), self.n_candidates,

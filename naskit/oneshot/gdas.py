@@ -68,6 +68,9 @@ class GDAS(AlphaSearch):
         # an odd offset keeps the sampler's stream apart from the minibatch streams (2 seed, 2 seed + 1)
         self.gumbel_generator_ = torch.Generator().manual_seed(self.seed * 2 + 7919)
 
+    def _generators(self) -> dict:
+        return {**super()._generators(), "gumbel": self.gumbel_generator_}
+
     def temperature(self, step: int) -> float:
         """tau at ``step`` (0-based): ``tau_max`` at the first step, ``tau_min`` at the last."""
         span = max(1, self.total_steps - 1)
@@ -100,4 +103,5 @@ class GDAS(AlphaSearch):
         weights, val_index = self.sample(tau)
         val_loss, grads = self.first_order_grad(xv, yv, weights=weights, index=val_index)
         self.alpha_step(grads)
-        return {"train_loss": train_loss, "val_loss": val_loss, "tau": tau, "index": index}
+        return {"train_loss": train_loss, "val_loss": val_loss, "tau": tau, "index": index,
+                "val_index": val_index}

@@ -84,21 +84,30 @@ def perturbation_select(search: OneShotSearch, tune_steps: int = 20, tune_lr: fl
     return Arch.from_ops(ops, net.space.n_nodes), decisions
 
 
-def early_stop(trace, max_parameter_free: float = 0.5):
-    """The derived arch of the last step before its share of parameter-free ops first exceeded
-    ``max_parameter_free`` (DARTS+'s rule, on the share instead of a count of skips), and that step.
+def early_stop(trace, max_parameter_free: float = 0.5, warmup: float = 0.1, patience: int = 20):
+    """The derived arch of the last step before its share of parameter-free ops exceeded
+    ``max_parameter_free`` for good (DARTS+'s rule, on the share instead of a count of skips), and that step.
 
-    Returns ``(arch, step)``; the final arch and the last step if the share never exceeded it.
+    A random cell of NB201's five ops exceeds a share of 0.5 with probability 0.54, so the rule
+    ignores the first ``warmup`` (a fraction) of the steps, while alpha is still noise, and
+    fires only when the share stays above the bound for ``patience`` recorded steps in a row.
+    Returns ``(arch, step)``; the final arch and the last step if it never fires.
     """
     if not 0.0 <= max_parameter_free < 1.0:
         raise ValueError(f"max_parameter_free must be in [0, 1), got {max_parameter_free!r}")
+    if not 0.0 <= warmup < 1.0:
+        raise ValueError(f"warmup must be a fraction of the steps in [0, 1), got {warmup!r}")
+    patience = check_int(patience, "patience")
     steps = [s for s in trace if s.arch is not None]
     if not steps:
         raise ValueError("the trace records no derived archs; early stopping needs a method whose "
                          "trace has one per step (DARTS, GDAS)")
-    previous = steps[0]
-    for s in steps:
-        if parameter_free_share(s.arch) > max_parameter_free:
-            return previous.arch, previous.step
-        previous = s
-    return previous.arch, previous.step
+    first = int(warmup * len(steps))
+    run = 0
+    for i in range(first, len(steps)):
+        run = run + 1 if parameter_free_share(steps[i].arch) > max_parameter_free else 0
+        if run == patience:
+            # the step before the share rose for good; never earlier than the end of the warm-up
+            before = steps[max(i - patience, first - 1, 0)]
+            return before.arch, before.step
+    return steps[-1].arch, steps[-1].step

@@ -31,9 +31,12 @@ class RSPS(CandidateRanking, OneShotSearch):
     def __init__(self, supernet: SuperNet, data: Dataset, epochs: float = 1,
                  n_candidates: int = 100, eval_batches: int | None = 4, batch_size: int = 64,
                  lr: float = 0.025, lr_min: float = 0.001, momentum: float = 0.9,
-                 weight_decay: float = 3e-4, grad_clip: float = 5.0, seed: int = 0, device="cpu"):
+                 weight_decay: float = 3e-4, grad_clip: float | None = 5.0, seed: int = 0,
+                 device="cpu", nesterov: bool = False, lr_period: float | None = None,
+                 augment_pad: int = 0, val_replacement: bool = False):
         super().__init__(supernet, data, epochs, batch_size, lr, lr_min, momentum, weight_decay,
-                         grad_clip, seed, device)
+                         grad_clip, seed, device, nesterov=nesterov, lr_period=lr_period,
+                         augment_pad=augment_pad, val_replacement=val_replacement)
         self._check_candidates(n_candidates, eval_batches)
 
     def _hyper(self) -> str:

@@ -23,10 +23,11 @@ from ..space import Arch, NB201Space
 from ..supernet import SuperNet
 from .base import check_seed
 from .darts import DARTS
+from .protocol import PROTOCOLS, Protocol
 from .remedies import early_stop, perturbation_select
 
 __all__ = ["NB201_WEIGHT_SHARING", "METHODS", "RUNS_FILE", "make_search", "run_seed", "read_runs",
-           "write_runs", "load_runs"]
+           "write_runs", "load_runs", "protocol_of"]
 
 # NB201, Table 5 (CIFAR-10 validation and test accuracy, mean +- std over runs; search seconds on
 # one GPU), as the lecture's table quotes it.
@@ -46,10 +47,30 @@ _ROW_KEYS = ("method", "seed", "arch", "seconds", "steps", "settings")
 
 
 def make_search(method: str, data: Dataset, seed: int = 0, epochs: float = 1.0, channels: int = 8,
-                cells_per_stage: int = 1, arch_lr: float = 3e-4):
-    """The search ``method`` (one of ``SEARCHES``) over a fresh NB201 supernet on ``data``."""
+                cells_per_stage: int = 1, arch_lr: float = 3e-4,
+                protocol: Protocol | str | None = None):
+    """The search ``method`` (one of ``SEARCHES``) over a fresh NB201 supernet on ``data``.
+
+    ``protocol``: a ``Protocol``, 'nb201' (``Protocol.nb201(method)``) or 'darts'; with one, its
+    settings replace ``epochs`` and ``arch_lr``.
+    """
     net = SuperNet(NB201Space(), channels=channels, cells_per_stage=cells_per_stage,
                    num_classes=data.num_classes, in_channels=data.input_shape[0], seed=seed)
+    if protocol is not None:
+        if method not in SEARCHES:
+            raise ValueError(f"unknown method {method!r}; choose from {list(SEARCHES)}")
+        if isinstance(protocol, str):
+            if protocol not in PROTOCOLS:
+                raise ValueError(f"unknown protocol {protocol!r}; choose from {list(PROTOCOLS)}")
+            protocol = Protocol.nb201(method) if protocol == "nb201" else Protocol.darts(method, epochs)
+        if protocol.method != method:
+            raise ValueError(f"protocol is {protocol.method}'s, not {method}'s")
+        from . import enas, gdas, rsps, setn
+        classes = {"RSPS": rsps.RSPS, "GDAS": gdas.GDAS, "SETN": setn.SETN, "ENAS": enas.ENAS}
+        kwargs = protocol.search_kwargs()
+        if method.startswith("DARTS"):
+            return DARTS(net, data, order=int(method[-1]), seed=seed, **kwargs)
+        return classes[method](net, data, seed=seed, **kwargs)
     if method == "DARTS-V1":
         return DARTS(net, data, order=1, epochs=epochs, arch_lr=arch_lr, seed=seed)
     if method == "DARTS-V2":
@@ -143,6 +164,17 @@ def read_runs(path) -> list[dict]:
     return rows
 
 
-def load_runs() -> list[dict]:
-    """The shipped runs of lesson 6's table (``data/nb201-mini-oneshot.jsonl``)."""
-    return read_runs(shipped_file(RUNS_FILE.name, "rebuild it with `python benchmarks/precompute_oneshot.py`"))
+def protocol_of(row: dict) -> str:
+    """The protocol a row was run under ('darts' for rows that predate NB201's)."""
+    protocol = row["settings"].get("protocol", "darts")
+    return protocol["name"] if isinstance(protocol, dict) else protocol
+
+
+def load_runs(protocol: str = "darts") -> list[dict]:
+    """The shipped runs of lesson 6's table (``data/nb201-mini-oneshot.jsonl``) under ``protocol``:
+    'darts' (4 epochs, the DARTS paper's settings), 'nb201' (NB201's) or None for all."""
+    if protocol is not None and protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; choose from {list(PROTOCOLS)} or None")
+    rows = read_runs(shipped_file(RUNS_FILE.name,
+                                  "rebuild it with `python benchmarks/precompute_oneshot.py`"))
+    return [r for r in rows if protocol is None or protocol_of(r) == protocol]
