@@ -97,7 +97,7 @@ def _stepper_failing_predictor():
         if calls["n"] > 40:
             raise RuntimeError("the predictor's model file is gone")
         return _accuracy(arch)
-    search = OFAEvolution(L.supernet.space, accuracy, L.table, constraint=1.0, population_size=12,
+    search = OFAEvolution(L.supernet.space, accuracy, L.table, constraint=3.0, population_size=12,
                           seed=0)
     s = OFAEvolutionStepper(search)
     before = s.summary.value
@@ -149,10 +149,10 @@ CASES = [
     Case("SubnetPicker", "accuracy", None, REJECT,
          lambda v: SubnetPicker(L.supernet, v, measure=False)),
     Case("OFAEvolutionStepper", "generations", -1, REJECT, lambda v: OFAEvolutionStepper(
-        OFAEvolution(L.supernet.space, _accuracy, L.table, constraint=1.0, population_size=12,
+        OFAEvolution(L.supernet.space, _accuracy, L.table, constraint=3.0, population_size=12,
                      seed=0), generations=v)),
     Case("OFAEvolutionStepper", "generations", 1.5, REJECT, lambda v: OFAEvolutionStepper(
-        OFAEvolution(L.supernet.space, _accuracy, L.table, constraint=1.0, population_size=12,
+        OFAEvolution(L.supernet.space, _accuracy, L.table, constraint=3.0, population_size=12,
                      seed=0), generations=v)),
     Judged("SubnetPicker-slider-the-table-cannot-price", _picker_unpriced),
     Judged("OFAEvolutionStepper-button-predictor-error", _stepper_failing_predictor),
