@@ -21,8 +21,8 @@ __all__ = ["hold_lock", "exit_with_parent"]
 
 
 @contextlib.contextmanager
-def hold_lock(path, what: str):
-    """Hold the lock file ``path`` for the run writing ``what`` (a FileExistsError if another holds
+def hold_lock(path, what: str, kind: str = "run"):
+    """Hold the lock file ``path`` for the ``kind`` writing ``what`` (a FileExistsError if another holds
     it, a ValueError if ``path`` is a symbolic link or not a plain file); the operating system
     drops it with the process, so a killed run never leaves a stale lock."""
     path = Path(path)
@@ -46,9 +46,9 @@ def hold_lock(path, what: str):
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             who = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
-            raise FileExistsError(f"{what} is being written by another run ({who}, holding "
-                                  f"{path}); wait for it to finish, or give this one another "
-                                  "output") from None
+            raise FileExistsError(f"{what} is being written by another {kind} ({who}); wait for "
+                                  f"it to finish, or give this one another output ({path} is "
+                                  "its lock)") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
         try:

@@ -218,7 +218,7 @@ def build_runs(out_dir, recipe: Recipe = Recipe(), seeds: int = 2, extra_seed_cl
     device = check_build_args(seeds, extra_seed_classes, n_jobs, device, threads, limit)
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with hold_lock(out_dir / "build.lock", f"the build in {out_dir}"):
+    with hold_lock(out_dir / "build.lock", str(out_dir), kind="build"):
         return _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, threads,
                            limit, progress)
 

@@ -30,7 +30,7 @@ def load_mini(path=None) -> Benchmark:
     """The embedded benchmark: seed 0 serves queries; all seeds are in ``*_seeds`` columns."""
     path = pathlib.Path(path) if path else shipped_file(MINI_FILE.name, _HOW)
     check_shipped(path, shipped_data_dir())
-    how = restore_hint(MINI_FILE.name) if path.name == MINI_FILE.name else _HOW
+    how = f"{restore_hint(MINI_FILE.name)}, or {_HOW}" if path.name == MINI_FILE.name else _HOW
     a = read_npz(path, _KEYS, "benchmark", how)
     meta = _check(path, a, len(NB201Space()), how)
     acc = a["valid_acc"][0]

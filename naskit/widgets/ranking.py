@@ -58,7 +58,8 @@ class RankingComparer(widgets.VBox):
         # refused, never clamped: a comparer asked for 2 archs must not quietly score 3
         n_archs = check_int(n_archs, "n_archs", minimum=3, maximum=len(bench.space))
         n_images = len(data.y_train) if data is not None else 2
-        batch_size = check_int(batch_size, "batch_size", minimum=2, maximum=max(2, n_images))
+        if data is not None:  # without data the batch size is unused (its control is disabled)
+            batch_size = check_int(batch_size, "batch_size", minimum=2, maximum=n_images)
         channels = check_int(channels, "channels")
         cells_per_stage = check_int(cells_per_stage, "cells_per_stage", minimum=0)
         n_boot = check_int(n_boot, "n_boot")
