@@ -25,20 +25,21 @@ class Judged:
 
     id: str
     judge: Callable[[], tuple[str, str]]
+    hang_seconds: int = HANG_SECONDS  # a case that starts a fresh interpreter needs longer
 
 
 def outcome(case) -> tuple[str, str]:
     """(outcome, detail) of a ``Case`` (the battery's classifier) or a ``Judged`` case."""
     if isinstance(case, Judged):
         old = signal.signal(signal.SIGALRM, _alarm)
-        signal.alarm(HANG_SECONDS)
+        signal.alarm(case.hang_seconds)
         try:
             try:
                 return case.judge()
             finally:
                 signal.alarm(0)
         except _Hang:
-            return "silent", f"no answer within {HANG_SECONDS} s"
+            return "silent", f"no answer within {case.hang_seconds} s"
         except Exception as e:  # noqa: BLE001 (classified, not hidden)
             return "deep", f"{type(e).__name__}: {e}"
         finally:
