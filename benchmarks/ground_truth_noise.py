@@ -15,15 +15,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import time
 
 import numpy as np
 from joblib import Parallel, delayed
 from scipy.stats import kendalltau
 
+from naskit._runs import exit_with_parent
 from naskit.bench.builder import Recipe, train_one
 from naskit.estimators import bootstrap_ci, kendall_tau
 from naskit.space import NB201Space
+
+
+def _unit(index, seed, recipe, data_root, parent_pid):
+    """One training run in a worker that exits when this script is killed (even with SIGKILL)."""
+    exit_with_parent(parent_pid)
+    return train_one(index, seed, recipe, data_root=data_root)
 
 
 def main() -> None:
@@ -55,7 +63,7 @@ def main() -> None:
     else:  # uniformly random archs, as a benchmark user samples them; each class trains once
         idx = [rep(i) for i in rng.choice(len(space), args.archs, replace=False)]
     start = time.time()
-    runs = Parallel(n_jobs=args.jobs)(delayed(train_one)(i, s, recipe, data_root=args.data_root)
+    runs = Parallel(n_jobs=args.jobs)(delayed(_unit)(i, s, recipe, args.data_root, os.getpid())
                                       for i in sorted(set(idx)) for s in (0, 1))
     by = {(r["index"], r["seed"]): r for r in runs}
     metric = {

@@ -9,20 +9,27 @@ it writes the weights (``<out>``) and the training record with recipe and times 
 ``.json``). Step 2 samples ``--subnets`` random subnets (seed 1) and writes the validation accuracy
 of each with inherited weights (BatchNorm recalibrated on 500 training images, 1,000 validation
 images) to ``ofa-subnets.csv`` beside it, saving every 25 rows. Running the script again resumes
-either step where it stopped. One torch thread. ``--fast``: a tiny supernet on 1,000 images, for
+either step where it stopped, under the same settings only: the checkpoint records them and a
+resume with another seed, schedule or data is refused; the subnet scores are resumed only for the
+same weights. Two runs on one output are refused (``<out>.lock``). One torch thread. ``--fast``: a tiny supernet on 1,000 images, for
 trying the script out (writes to a temporary folder unless ``--out`` is given).
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from naskit._files import file_digest
+from naskit._runs import hold_lock
 from naskit.datasets import load
 from naskit.ofa import OFASpace, OFASuperNet, ProgressiveShrinking, shrinking_schedule, subnet_accuracy
 from naskit.ofa.shipped import WEIGHTS, save, save_subnets
@@ -39,6 +46,16 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)
     out = args.out or (Path(tempfile.mkdtemp()) / "ofa-supernet.pt" if args.fast else WEIGHTS)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:  # one run per output: two would train side by side through the same temporary names
+        with hold_lock(out.with_name(out.name + ".lock"), str(out)):
+            train(args, out)
+    except (FileExistsError, ValueError) as e:
+        sys.exit(f"train_ofa.py: {e}")
+
+
+def train(args, out: Path) -> None:
+    """Both steps, resumed where they stopped (the caller holds the output's lock)."""
     data = load()
     if args.fast:
         data = data.subset(n_train=1000, n_val=500, seed=0)
@@ -72,10 +89,18 @@ def main() -> None:
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json').name}")
 
     csv_path = out.with_name("ofa-subnets.csv")
+    # the rows of a CSV are resumed only if they were scored with these very weights: a CSV
+    # beside weights of another seed or schedule would otherwise be reused
+    scored_with = ckpt.with_name(ckpt.name + ".subnets.json")
+    made_by = {"weights_sha256": file_digest(out), "subnet_seed": SUBNET_SEED}
     rows = []
-    if csv_path.exists():
+    if csv_path.exists() and scored_with.exists() and \
+            json.loads(scored_with.read_text()) == made_by:
         with open(csv_path, newline="") as f:
             rows = list(csv.DictReader(f))
+    tmp = scored_with.with_name(scored_with.name + ".part")
+    tmp.write_text(json.dumps(made_by))
+    os.replace(tmp, scored_with)
     archs = [net.space.sample(seed=SUBNET_SEED * 1_000_003 + i) for i in range(n_subnets)]
     accs = [float(r["accuracy"]) for r in rows][:n_subnets]
     if [r["arch"] for r in rows][:len(accs)] != [str(a) for a in archs[:len(accs)]]:

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from ._checks import check_int, check_seed
 from ._config import shipped_data_dir, shipped_file
-from ._npz import read_npz
+from ._files import check_shipped, read_npz
 
 __all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "shipped_file", "shipped_data_dir",
            "EMBEDDED"]
@@ -165,6 +165,7 @@ def _check_embedded(path: pathlib.Path, arrays: dict[str, np.ndarray], num_class
 
 
 def _load_embedded(path: pathlib.Path) -> Dataset:
+    check_shipped(path, shipped_data_dir())
     arrays = read_npz(path, _KEYS, "data set", _REBUILD_DATASET)
     _check_embedded(path, arrays, 10)
     x_train = torch.from_numpy(arrays["x_train"].astype(np.float32) / 255)[:, None]

@@ -7,6 +7,12 @@ naskit has one (``MixedOp``, ``tse``, ``pareto_front``, ``top_k_precision``, aut
 policy gradient). When they differ it answers with a hint that names *what* differs: a known
 mistake of that exercise ("the softmax is missing"), or else the shape, the sign, a constant scale.
 
+The reference is computed first, on its own copy of the inputs, and the learner's function gets
+another copy: a function that sorts or scales its inputs in place can neither pass with a wrong
+answer nor fail with a right one. The function runs under a time limit (a loop that never ends is
+reported, and the notebook stays usable), and what it returns is checked before it is compared,
+so that a string, a ragged list or a dict gets a message a student can act on.
+
 In a lesson the learner's stub returns ``None``; ``check`` then reports "not answered yet" and
 raises nothing, so the lessons run top to bottom in CI with the stubs in place. ``solution(name)``
 is the readable reference answer (hidden in a lesson behind ``nk.widgets.Solution``); the tests
@@ -14,14 +20,19 @@ check that it passes and that each typical mistake gets its hint.
 """
 from __future__ import annotations
 
+import copy
 import inspect
+import numbers
+import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import torch
 
-from ._checks import check_seed
+from ._checks import check_int, check_positive, check_seed
 from ._pareto import pareto_front
 from .estimators.rank import kendall_tau as _kendall_tau
 from .estimators.rank import top_k_precision as _top_k_precision
@@ -105,28 +116,131 @@ def _generic_hint(kind: str, got, want) -> str:
            f"{np.array2string(g.ravel()[:4], precision=4)}..."
 
 
-def check(name: str, fn: Callable, n: int = 20, seed: int = 0) -> Verdict:
-    """Compare ``fn`` with the reference of exercise ``name`` on ``n`` random inputs."""
+class _TooLong(Exception):
+    """Raised inside the learner's function when it runs past the time limit."""
+
+
+def _call_with_limit(fn, args, seconds: float):
+    """``fn(*args)`` or ``_TooLong`` after ``seconds``.
+
+    In the main thread (a notebook cell runs there) an alarm signal interrupts the function where
+    it is, so a loop that never ends stops and the kernel stays usable; an outer alarm (a test's
+    own time limit) is put back afterwards. Elsewhere the function runs in a daemon thread that is
+    abandoned when it runs too long (Python cannot stop a thread).
+    """
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        start = time.monotonic()
+        outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+
+        def alarm(signum, frame):
+            if time.monotonic() - start >= seconds - 1e-3 or not callable(outer):
+                raise _TooLong()
+            outer(signum, frame)  # the outer alarm came first: its handler decides
+        outer = signal.signal(signal.SIGALRM, alarm)
+        signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_left) if outer_left else seconds)
+        try:
+            return fn(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, outer)
+            if outer_left:
+                left = outer_left - (time.monotonic() - start)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3))
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn(*args)
+        except BaseException as e:  # noqa: BLE001 (handed to the caller)
+            box["error"] = e
+    worker = threading.Thread(target=target, daemon=True, name="naskit-exercise")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _TooLong()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _kind_of(value) -> str:
+    return type(value).__name__
+
+
+def _answer(kind: str, got, want):
+    """``got`` in a form ``_same`` can compare with ``want``, or a str saying what is wrong with it."""
+    if kind == "equal" and isinstance(want, list):  # a population: a list of (arch, fitness)
+        if not isinstance(got, list):
+            return f"return a list of (arch, fitness) pairs, like the population; got a {_kind_of(got)}"
+        return got
+    if kind == "equal" and isinstance(want, numbers.Integral):
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Integral, np.integer)):
+            return f"return an int, got a {_kind_of(got)} ({str(got)[:40]})"
+        return int(got)
+    if isinstance(got, torch.Tensor):
+        got = got.detach().cpu().numpy()
+    if isinstance(got, (str, bytes, dict, set, frozenset)) or callable(got):
+        what = "a list or array of indices" if kind == "set" else \
+            "a number" if np.ndim(_array(want)) == 0 else "an array (or tensor) of numbers"
+        return f"return {what}, got a {_kind_of(got)}"
+    try:
+        arr = np.asarray(got)
+    except ValueError:  # numpy refuses a ragged list
+        return "return a rectangular array: your list is ragged (its rows differ in length)"
+    if arr.dtype == object:
+        return (f"return numbers: your {_kind_of(got)} holds a ragged list or other objects "
+                f"({str(got)[:40]})")
+    if arr.dtype.kind not in "biuf":
+        return f"return numbers, got a {_kind_of(got)} of {arr.dtype}"
+    if kind == "set" and arr.size and arr.dtype.kind == "f" and \
+            not (np.isfinite(arr).all() and (arr == arr.round()).all()):
+        return "return the indices of the archs (integers)"
+    if kind != "set" and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        return "values: yours hold NaN or infinity; every value must be finite"
+    return got if kind == "equal" else arr
+
+
+def check(name: str, fn: Callable, n: int = 20, seed: int = 0,
+          time_limit: float = 10.0) -> Verdict:
+    """Compare ``fn`` with the reference of exercise ``name`` on ``n`` random inputs.
+
+    Each call of ``fn`` may take ``time_limit`` seconds; the reference and ``fn`` each get their
+    own copy of the inputs, so that changing them in place changes nothing for the other.
+    """
     if name not in EXERCISES:
         raise ValueError(f"unknown exercise {name!r}; choose from {sorted(EXERCISES)}")
+    if not callable(fn):
+        raise TypeError(f"fn must be your function (a callable), got {_kind_of(fn)} {fn!r:.40}")
+    n = check_int(n, "n")
+    time_limit = check_positive(time_limit, "time_limit")
     ex = EXERCISES[name]
     rng = np.random.default_rng(check_seed(seed))
     for trial in range(n):
         args = ex.inputs(rng)
+        want = ex.reference(*copy.deepcopy(args))
         try:
-            got = fn(*args)
+            got = _call_with_limit(fn, copy.deepcopy(args), time_limit)
+        except _TooLong:
+            return Verdict(name, False, True, f"your function took longer than {time_limit:g} s on "
+                           "one input and was stopped: look for a loop that never ends", trial + 1)
         except Exception as e:  # the learner's code: report, never raise
             return Verdict(name, False, True, f"your function raised {type(e).__name__}: {e}", trial + 1)
         if got is None:
             return Verdict(name, False, False, "Fill in the function above, run it, then run this "
                                                "cell again.", 0)
-        want = ex.reference(*args)
-        if _same(ex.kind, got, want):
-            continue
-        for mistake, hint in ex.mistakes:
-            if _same(ex.kind, got, mistake(*args)):
-                return Verdict(name, False, True, hint, trial + 1)
-        return Verdict(name, False, True, _generic_hint(ex.kind, got, want), trial + 1)
+        answer = _answer(ex.kind, got, want)
+        if isinstance(answer, str):
+            return Verdict(name, False, True, answer, trial + 1)
+        try:
+            if _same(ex.kind, answer, want):
+                continue
+            for mistake, hint in ex.mistakes:
+                if _same(ex.kind, answer, mistake(*copy.deepcopy(args))):
+                    return Verdict(name, False, True, hint, trial + 1)
+            return Verdict(name, False, True, _generic_hint(ex.kind, answer, want), trial + 1)
+        except (TypeError, ValueError) as e:  # an answer of an unexpected form: say so, never raise
+            return Verdict(name, False, True, f"your answer cannot be compared with the expected "
+                           f"one ({type(e).__name__}: {e})", trial + 1)
     return Verdict(name, True, True, f"Same as naskit's on {n} random inputs.", n)
 
 

@@ -229,9 +229,9 @@ def test_a_worker_exits_when_its_build_process_is_killed(tmp_path):
     marker = tmp_path / "child.pid"
     code = textwrap.dedent(f"""
         import multiprocessing as mp, os, pathlib, time
-        from naskit.bench.builder import _exit_with_build
+        from naskit._runs import exit_with_parent
         def child(build_pid):
-            _exit_with_build(build_pid)
+            exit_with_parent(build_pid)
             pathlib.Path({str(marker)!r}).write_text(str(os.getpid()))
             time.sleep(600)
         if __name__ == "__main__":

@@ -11,7 +11,6 @@ output is never used still have parameters and run.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -19,14 +18,13 @@ import json
 import os
 import pathlib
 import random
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from .._checks import check_int
+from .._runs import exit_with_parent, hold_lock
 from ..datasets import load as load_dataset
 from ..hardware import count_flops, count_params
 from ..model import build
@@ -113,32 +111,13 @@ def train_one(index: int, seed: int, recipe: Recipe, device: str = "cpu", thread
                 eval_seconds=log.val_seconds[-1])  # one evaluation, charged by simulated searches
 
 
-_WATCHDOG: threading.Thread | None = None
-
-
-def _exit_with_build(build_pid: int) -> None:
-    """In a worker process the build started on this machine, exit as soon as the build is gone.
-
-    joblib's worker processes otherwise outlive a build killed with SIGKILL by minutes (until
-    their idle timeout), each holding torch and the data (~0.9 GB). A worker sees the build go when
-    its parent process changes; workers of a Dask cluster have another parent and are left alone.
-    """
-    global _WATCHDOG
-    if _WATCHDOG is not None or os.getpid() == build_pid or os.getppid() != build_pid:
-        return
-
-    def watch():
-        while os.getppid() == build_pid:
-            time.sleep(0.5)
-        os._exit(1)  # no one is left to record this run: it is redone on resume
-
-    _WATCHDOG = threading.Thread(target=watch, name="naskit-exit-with-build", daemon=True)
-    _WATCHDOG.start()
-
-
 def _work(index: int, seed: int, recipe: Recipe, device: str, threads: int, build_pid: int) -> dict:
-    """One work unit as the build sends it out: ``train_one``, in a worker that dies with the build."""
-    _exit_with_build(build_pid)
+    """One work unit as the build sends it out: ``train_one``, in a worker that dies with the build.
+
+    joblib's worker processes otherwise outlive a build killed with SIGKILL by minutes (until their
+    idle timeout), each holding torch and the data (~0.9 GB).
+    """
+    exit_with_parent(build_pid)
     return train_one(index, seed, recipe, device, threads)
 
 
@@ -198,38 +177,27 @@ def check_build_args(seeds, extra_seed_classes, n_jobs, device, threads, limit) 
     return str(dev)
 
 
-@contextlib.contextmanager
-def _lock(out_dir: pathlib.Path):
-    """Hold ``out_dir/build.lock`` so that two builds can never write one log; released even by a
-    kill (the operating system drops the lock with the process)."""
-    path = out_dir / "build.lock"
-    with open(path, "a+") as f:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no lock, as before
-            yield
-            return
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            who = f.read().strip() or "another process"
-            raise FileExistsError(f"{out_dir} is being written by another build ({who}); wait for "
-                                  "it to finish, or give this one another work folder") from None
-        f.seek(0)
-        f.truncate()
-        f.write(f"pid {os.getpid()}\n")
-        f.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def missing_units(log_path, recipe: Recipe, seeds: int = 2, extra_seed_classes: int = 1000):
     """The work units of this build that have no run in the log yet, in build order."""
     done = {(r["index"], r["seed"]) for r in read_runs(log_path, recipe)}
     return [u for u in work_units(NB201Space(), seeds, extra_seed_classes) if u not in done]
+
+
+def _check_settings(path: pathlib.Path, settings: dict) -> None:
+    """A ValueError naming what differs if the runs of a folder were made under other settings."""
+    try:
+        recorded = json.loads(path.read_text())
+    except FileNotFoundError:
+        return  # a folder from before the settings were recorded: its runs carry their recipe key
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(f"{path} is not JSON; restore it, or use another output folder") from None
+    if not isinstance(recorded, dict):
+        raise ValueError(f"{path} must hold a JSON object; restore it, or use another output folder")
+    differ = [f"{k}: {recorded.get(k)!r} there, {v!r} now" for k, v in settings.items()
+              if recorded.get(k) != v]
+    if differ:
+        raise ValueError(f"{path.parent} holds runs made with other settings ({'; '.join(differ)}); "
+                         "resume with the same settings, or use another output folder")
 
 
 def _repair(path: pathlib.Path, runs: list[dict]) -> None:
@@ -244,12 +212,13 @@ def build_runs(out_dir, recipe: Recipe = Recipe(), seeds: int = 2, extra_seed_cl
                progress: bool = True) -> pathlib.Path:
     """Train every pending work unit into ``out_dir/runs.jsonl``; resumable, parallel.
 
-    A lock file in ``out_dir`` stops a second build on the same folder (FileExistsError).
+    A lock file in ``out_dir`` stops a second build on the same folder (FileExistsError); a folder
+    whose runs were made with other settings (``recipe.json``) is refused (ValueError).
     """
     device = check_build_args(seeds, extra_seed_classes, n_jobs, device, threads, limit)
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _lock(out_dir):
+    with hold_lock(out_dir / "build.lock", str(out_dir), kind="build"):
         return _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, threads,
                            limit, progress)
 
@@ -260,10 +229,12 @@ def _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, thre
     from tqdm.auto import tqdm
 
     log_path = out_dir / "runs.jsonl"
-    (out_dir / "recipe.json").write_text(json.dumps(
-        dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds,
-             extra_seed_classes=extra_seed_classes), indent=1))
+    settings = dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds,
+                    extra_seed_classes=extra_seed_classes)
     done = read_runs(log_path, recipe)
+    if done:
+        _check_settings(out_dir / "recipe.json", settings)
+    (out_dir / "recipe.json").write_text(json.dumps(settings, indent=1))
     if log_path.exists() and len(done) != len(log_path.read_text().splitlines()):
         _repair(log_path, done)
     finished = {(r["index"], r["seed"]) for r in done}

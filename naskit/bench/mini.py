@@ -13,8 +13,8 @@ import pathlib
 
 import numpy as np
 
-from .._npz import read_npz
 from .._config import shipped_data_dir, shipped_file
+from .._files import check_array, check_shipped, damaged, read_npz, restore_hint
 from ..space import NB201Space
 from .base import Benchmark
 
@@ -29,7 +29,10 @@ _KEYS = ("train_loss", "step_loss", "valid_acc", "valid_loss", "test_acc", "seco
 def load_mini(path=None) -> Benchmark:
     """The embedded benchmark: seed 0 serves queries; all seeds are in ``*_seeds`` columns."""
     path = pathlib.Path(path) if path else shipped_file(MINI_FILE.name, _HOW)
-    a = read_npz(path, _KEYS, "benchmark", _HOW)
+    check_shipped(path, shipped_data_dir())
+    how = f"{restore_hint(MINI_FILE.name)}, or {_HOW}" if path.name == MINI_FILE.name else _HOW
+    a = read_npz(path, _KEYS, "benchmark", how)
+    meta = _check(path, a, len(NB201Space()), how)
     acc = a["valid_acc"][0]
     epochs = acc.shape[1]
     seeds = lambda x: np.moveaxis(x, 0, 1)  # (seeds, n, ...) -> (n, seeds, ...): rows are archs
@@ -41,5 +44,49 @@ def load_mini(path=None) -> Benchmark:
     bench = Benchmark("mini", NB201Space(), {e: acc[:, e - 1] for e in range(1, epochs + 1)},
                       {epochs: a["test_acc"][0]}, seconds_per_epoch=a["seconds_per_epoch"],
                       eval_seconds=a["eval_seconds"], columns=columns, source=str(path))
-    bench.meta = json.loads(str(a["meta"]))
+    bench.meta = meta
     return bench
+
+
+def _check(path, a: dict, n: int, how: str) -> dict:
+    """Dtypes, shapes, ranges and class consistency of a benchmark file's arrays; its meta."""
+    seeds, epochs = a["valid_acc"].shape[0] if a["valid_acc"].ndim == 3 else 0, None
+    if not seeds or a["valid_acc"].shape[2] < 1:
+        raise damaged(path, "valid_acc", f"must have shape (seeds, {n}, epochs), got "
+                      f"{a['valid_acc'].shape}", how)
+    epochs = a["valid_acc"].shape[2]
+    # seed 0 serves every query: all of it is finite; the further seeds were run on a subset of
+    # the classes, the rest is NaN
+    for key, shape, high in (("valid_acc", (seeds, n, epochs), 100), ("test_acc", (seeds, n), 100),
+                             ("train_loss", (seeds, n, epochs), np.inf),
+                             ("valid_loss", (seeds, n, epochs), np.inf),
+                             ("step_loss", (seeds, n, None), np.inf)):
+        check_array(path, key, a[key], how, "f", shape, 0, high, rows=0)
+        check_array(path, key, a[key], how, "f", shape, 0, high, finite=False)
+        if np.isinf(a[key]).any():
+            raise damaged(path, key, "holds an infinite value", how)
+    for key in ("seconds_per_epoch", "eval_seconds"):
+        check_array(path, key, a[key], how, "f", (n,), 0)
+    for key in ("params", "flops"):
+        check_array(path, key, a[key], how, "iu", (n,), 0)
+    rep = check_array(path, "representative", a["representative"], how, "iu", (n,), 0, n - 1)
+    if (rep[rep] != rep).any():
+        i = int(np.flatnonzero(rep[rep] != rep)[0])
+        raise damaged(path, "representative", f"arch {i} names {rep[i]} as its class's "
+                      f"representative, which is not one itself", how)
+    # the members of a class share its runs: a row that differs from its representative's has
+    # been changed, or the representative index has
+    for key in ("valid_acc", "test_acc"):
+        seed0 = a[key][0]
+        differs = np.flatnonzero((seed0 != seed0[rep]).reshape(n, -1).any(axis=1))
+        if len(differs):
+            i = int(differs[0])
+            raise damaged(path, key, f"arch {i} differs from its class's representative "
+                          f"{int(rep[i])}; the members of a class share one run", how)
+    try:
+        meta = json.loads(str(a["meta"]))
+    except json.JSONDecodeError as e:
+        raise damaged(path, "meta", f"not JSON ({e.msg})", how) from None
+    if not isinstance(meta, dict):
+        raise damaged(path, "meta", "must be a JSON object", how)
+    return meta

@@ -19,7 +19,7 @@ import pathlib
 import numpy as np
 
 from .._config import shipped_data_dir
-from .._npz import read_npz
+from .._files import check_shipped, read_npz, restore_hint
 
 __all__ = ["SHIPPED", "N_ARCHS", "LATENCY_DEVICES", "ZERO_COST_DATASETS", "ZERO_COST_PROXIES",
            "shipped_path", "read_shipped", "write_shipped"]
@@ -75,8 +75,7 @@ def shipped_path(name: str) -> pathlib.Path:
 
 
 def _restore_hint(path: pathlib.Path) -> str:
-    return (f"restore the shipped copy (`git checkout -- data/{path.name}` in a clone, or reinstall "
-            f"naskit); benchmarks/ship_nb201_tables.py rebuilds it from the published CSVs")
+    return f"{restore_hint(path.name)}; benchmarks/ship_nb201_tables.py rebuilds it from the published CSVs"
 
 
 def _check_column(path, name: str, values: np.ndarray, allowed, rows: np.ndarray | None) -> None:
@@ -105,8 +104,8 @@ def read_shipped(name: str, path=None) -> dict[str, np.ndarray]:
     spec = SHIPPED[name] if name in SHIPPED else shipped_path(name)  # the latter raises
     path = pathlib.Path(path) if path is not None else shipped_path(name)
     keys = ("meta", *spec["columns"], *(("dataset", "index") if spec["rows"] else ()))
-    how = (f"it ships with naskit; {_restore_hint(path)}")
-    arrays = read_npz(path, keys, f"NAS-Bench-201 table ({name})", how)
+    check_shipped(path, shipped_data_dir())  # a shipped copy must be the one that shipped
+    arrays = read_npz(path, keys, f"NAS-Bench-201 table ({name})", _restore_hint(path))
     try:
         meta = json.loads(str(arrays["meta"][()]))
         if not isinstance(meta, dict) or meta.get("table") != name:

@@ -18,7 +18,8 @@ import tempfile
 
 import numpy as np
 
-from .._npz import read_npz
+from .._config import shipped_data_dir
+from .._files import check_array, check_shipped, damaged, read_npz, restore_hint
 from ..space import Arch, NB201Space
 from .base import Estimator
 
@@ -39,6 +40,10 @@ def save_scores(path, index, score, seconds, representative, meta: dict) -> path
     if not len(index) == len(score) == len(seconds):
         raise ValueError(f"need one score and one cost per class, got {len(index)} classes, "
                          f"{len(score)} scores, {len(seconds)} costs")
+    order = np.argsort(index, kind="stable")  # stored in index order: a reader checks it
+    index, score, seconds = index[order], score[order], seconds[order]
+    if len(np.unique(index)) != len(index):
+        raise ValueError("index repeats a class; give each class one score")
     unknown = np.setdiff1d(representative, index)
     if len(unknown):
         raise ValueError(f"representative names {len(unknown)} indices that are not classes, "
@@ -59,9 +64,36 @@ def save_scores(path, index, score, seconds, representative, meta: dict) -> path
 
 def read_scores(path) -> dict:
     """A score file's arrays (``index``, ``score``, ``seconds``, ``representative``) and ``meta``."""
-    out = read_npz(path, _KEYS, "score", "make it with `python benchmarks/precompute_naswot.py` "
-                   "(see data/README.md)")
-    out["meta"] = json.loads(str(out["meta"]))
+    path = pathlib.Path(path)
+    check_shipped(path, shipped_data_dir())
+    how = ("make it with `python benchmarks/precompute_naswot.py` (see data/README.md)"
+           if not (shipped_data_dir() / path.name).is_file() else
+           restore_hint(path.name) + ", or make it with `python benchmarks/precompute_naswot.py`")
+    out = read_npz(path, _KEYS, "score", how)
+    rep = out["representative"]
+    n = check_array(path, "representative", rep, how, "iu", (None,), 0).shape[0]
+    check_array(path, "representative", rep, how, "iu", (n,), 0, n - 1)
+    index = check_array(path, "index", out["index"], how, "iu", (None,), 0, n - 1)
+    check_array(path, "score", out["score"], how, "f", (len(index),), finite=False)
+    if np.isinf(out["score"]).any():  # NaN means "not computed"; infinity is damage
+        raise damaged(path, "score", "holds an infinite value", how)
+    check_array(path, "seconds", out["seconds"], how, "f", (len(index),), 0)
+    if len(index) > 1 and not (np.diff(index) > 0).all():
+        k = int(np.flatnonzero(np.diff(index) <= 0)[0]) + 1
+        raise damaged(path, "index", f"entry {k} ({index[k]}) does not follow {index[k - 1]}: the "
+                      "classes are stored in increasing order, each once", how)
+    if (rep[index] != index).any():
+        k = int(np.flatnonzero(rep[index] != index)[0])
+        raise damaged(path, "index", f"entry {k} ({index[k]}) is not a class representative, so "
+                      "its score would go to another class", how)
+    if len(np.setdiff1d(rep, index)):
+        raise damaged(path, "representative", "names classes that have no score", how)
+    try:
+        out["meta"] = json.loads(str(out["meta"]))
+    except json.JSONDecodeError as e:
+        raise damaged(path, "meta", f"not JSON ({e.msg})", how) from None
+    if not isinstance(out["meta"], dict):
+        raise damaged(path, "meta", "must be a JSON object", how)
     return out
 
 

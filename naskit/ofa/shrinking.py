@@ -9,10 +9,14 @@ full network (loss = cross-entropy + ``kd_ratio`` x soft cross-entropy to the te
 OFA's kd_ratio is 1). Our images are not augmented, so the teacher's outputs are computed once per
 training image after the first phase and reused, which saves a forward pass of the full network per
 step. Every epoch ends with the accuracy of a few probe subnets (BatchNorm recalibrated), the record
-the lesson shows; ``run(checkpoint=...)`` saves after each epoch (atomically) and resumes.
+the lesson shows; ``run(checkpoint=...)`` saves after each epoch (atomically) with the run's
+settings, and resumes only under the same settings (seed, schedule, hyperparameters, supernet and
+data), so that a checkpoint is never continued as if it were another run.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import random
@@ -25,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._checks import check_int, check_seed
+from .._files import damaged, read_torch
 from ..datasets import Dataset
 from ..train import evaluate
 from .space import OFAArch, OFASpace
@@ -100,6 +105,11 @@ def subnet_accuracy(supernet: OFASuperNet, arch: OFAArch, data: Dataset, n_calib
     return evaluate(net, x[:n_val], y[:n_val], device=device, channels_last=True)[1]
 
 
+def _short(value, width: int = 60) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= width else text[:width] + "..."
+
+
 def _seed_of(seed: int, step: int, epoch: int) -> int:
     """A seed for one (run seed, phase, epoch): every epoch reproducible, so a resumed run continues exactly."""
     return (seed * 1_000_003 + step * 1_009 + epoch) % 2 ** 62
@@ -170,16 +180,53 @@ class ProgressiveShrinking:
         raise IndexError(n_done)
 
     # -- checkpoints -------------------------------------------------------------------------------
+    def settings(self) -> dict:
+        """Everything that makes this run what it is: a checkpoint resumes only under the same."""
+        net, d = self.supernet, self.data
+        h = hashlib.sha256()
+        for t in (d.x_train, d.y_train, d.x_val, d.y_val):
+            h.update(t.detach().cpu().contiguous().numpy().tobytes())
+        return dict(seed=self.seed, phases=[asdict(p) for p in self.phases],
+                    batch_size=self.batch_size, momentum=self.momentum,
+                    weight_decay=self.weight_decay, kd_ratio=self.kd_ratio, n_calib=self.n_calib,
+                    n_val=self.n_val, supernet=repr(net),
+                    data=dict(name=d.name, sizes=[len(d.y_train), len(d.y_val)],
+                              sha256=h.hexdigest()))
+
     def _save(self, path: Path, optimizer) -> None:
         state = {"supernet": self.supernet.state_dict(), "optimizer": optimizer.state_dict(),
-                 "record": [asdict(r) for r in self.record_], "teacher": self.teacher_logits_}
+                 "record": [asdict(r) for r in self.record_], "teacher": self.teacher_logits_,
+                 "settings": json.dumps(self.settings(), sort_keys=True)}
         tmp = path.with_name(path.name + ".part")
         torch.save(state, tmp)
         os.replace(tmp, path)  # atomic: an interrupted save leaves the previous checkpoint
 
     def _load(self, path: Path):
-        state = torch.load(path, map_location=self.device, weights_only=True)
-        self.supernet.load_state_dict(state["supernet"])
+        how = "delete it to start the run over, or give this run another checkpoint"
+        state = read_torch(path, how, map_location=self.device)
+        keys = ("supernet", "optimizer", "record", "teacher")
+        if not isinstance(state, dict) or any(k not in state for k in keys):
+            raise damaged(path, "", f"not a progressive shrinking checkpoint (a dict of {list(keys)})",
+                          how)
+        if "settings" not in state:
+            raise damaged(path, "", "records no settings (it predates them), so a resume cannot "
+                          "be checked to continue the same run", how)
+        try:
+            saved = json.loads(state["settings"])
+        except (TypeError, ValueError):
+            raise damaged(path, "settings", "not JSON", how) from None
+        now = json.loads(json.dumps(self.settings(), sort_keys=True))  # tuples as lists, as saved
+        differ = [k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k)]
+        if differ:
+            what = "; ".join(f"{k}: {_short(saved.get(k))} there, {_short(now.get(k))} now"
+                             for k in differ)
+            names = " and ".join("schedule (phases)" if k == "phases" else k for k in differ)
+            raise ValueError(f"{path} is a checkpoint of a run with another {names} ({what}); "
+                             f"{how}")
+        try:
+            self.supernet.load_state_dict(state["supernet"])
+        except RuntimeError:
+            raise damaged(path, "supernet", "does not fit this supernet", how) from None
         self.record_ = [EpochRecord(**r) for r in state["record"]]
         self.teacher_logits_ = state["teacher"]
         return state["optimizer"]

@@ -17,7 +17,9 @@ import pathlib
 import tempfile
 import time
 
+from .._checks import is_int
 from .._config import shipped_data_dir, shipped_file
+from .._files import check_shipped, damaged, read_text, restore_hint
 from ..datasets import Dataset
 from ..space import Arch, NB201Space
 from ..supernet import SuperNet
@@ -133,34 +135,51 @@ def write_runs(path, rows) -> None:
 
 
 def read_runs(path) -> list[dict]:
-    """The rows of a file ``write_runs`` made; a malformed line is an error naming file and line."""
+    """The rows of a file ``write_runs`` made; a malformed line is an error naming file and line.
+
+    Every row has at least the keys of ``_ROW_KEYS`` (further keys are kept as they are), and each
+    (method, seed) appears once: a repeated run would count twice in every mean.
+    """
     path = pathlib.Path(path)
+    how = "make it with `python benchmarks/precompute_oneshot.py`"
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing; make it with "
-                                "`python benchmarks/precompute_oneshot.py`")
-    space, rows = NB201Space(), []
-    with open(path) as f:
-        for n, line in enumerate(f, 1):
-            where = f"{path}, line {n}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{where}: not JSON ({e.msg})") from None
-            if not isinstance(row, dict) or sorted(row) != sorted(_ROW_KEYS):
-                raise ValueError(f"{where}: a row has exactly the keys {sorted(_ROW_KEYS)}")
-            if row["method"] not in METHODS:
-                raise ValueError(f"{where}: unknown method {row['method']!r}; expected one of "
-                                 f"{list(METHODS)}")
-            seconds = row["seconds"]
-            if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0:
-                raise ValueError(f"{where}: seconds must be a finite number >= 0, got {seconds!r}")
-            if not isinstance(row["seed"], int) or not isinstance(row["steps"], int):
-                raise ValueError(f"{where}: seed and steps must be integers")
-            try:
-                row["arch"] = Arch.from_string(row["arch"], space=space)
-            except (TypeError, ValueError) as e:
-                raise ValueError(f"{where}: arch: {e}") from None
-            rows.append(row)
+        raise FileNotFoundError(f"{path} is missing; {how}")
+    check_shipped(path, shipped_data_dir())
+    if path.name == RUNS_FILE.name:
+        how = f"{restore_hint(RUNS_FILE.name)}, or {how}"
+    space, rows, seen = NB201Space(), [], {}
+    for n, line in enumerate(read_text(path, how).splitlines(), 1):
+        where = f"line {n}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise damaged(path, where, f"not JSON ({e.msg})", how) from None
+        if not isinstance(row, dict) or any(k not in row for k in _ROW_KEYS):
+            raise damaged(path, where, f"a row is an object with the keys {sorted(_ROW_KEYS)}", how)
+        if row["method"] not in METHODS:
+            raise damaged(path, where, f"unknown method {row['method']!r}; expected one of "
+                          f"{list(METHODS)}", how)
+        seconds = row["seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or \
+                not math.isfinite(seconds) or seconds < 0:
+            raise damaged(path, where, f"seconds must be a finite number >= 0, got {seconds!r}", how)
+        for key in ("seed", "steps"):
+            if not is_int(row[key]) or row[key] < 0:
+                raise damaged(path, where, f"{key} must be an int >= 0, got {row[key]!r}", how)
+        if not isinstance(row["settings"], dict):
+            raise damaged(path, where, f"settings must be an object, got {row['settings']!r}", how)
+        key = (row["method"], row["seed"])
+        if key in seen:
+            raise damaged(path, where, f"{row['method']} seed {row['seed']} was already run on line "
+                          f"{seen[key]}; each run appears once", how)
+        seen[key] = n
+        try:
+            row["arch"] = Arch.from_string(row["arch"], space=space)
+        except (TypeError, ValueError) as e:
+            raise damaged(path, where, f"arch: {e}", how) from None
+        rows.append(row)
+    if not rows:
+        raise damaged(path, "", "holds no runs", how)
     return rows
 
 

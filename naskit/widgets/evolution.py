@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import traitlets
 
 from .. import plot
+from .._checks import check_int
 from ..plot._png import render_png as _png
 from ..history import History
 from ..search import EvolutionFrame, GeneticEvolution, RegularizedEvolution, run
@@ -43,6 +44,7 @@ class EvolutionStepper(widgets.VBox):
         if not isinstance(strategy, (RegularizedEvolution, GeneticEvolution)):
             raise TypeError(f"EvolutionStepper shows RegularizedEvolution or GeneticEvolution, "
                             f"got {type(strategy).__name__}")
+        interval_ms = check_int(interval_ms, "interval_ms (milliseconds between frames)")
         if history is None:
             if bench is None:
                 raise ValueError("give the history of a finished search, or a bench to run it on")

@@ -52,6 +52,10 @@ class LatencyExplorer(widgets.VBox):
         if self.accuracy is not None and self.accuracy.shape != (len(self.archs),):
             raise ValueError(f"accuracy needs one value per measured arch ({len(self.archs)}), "
                              f"got shape {self.accuracy.shape}")
+        if self.accuracy is not None and not np.isfinite(self.accuracy).all():
+            raise ValueError(f"accuracy must be finite numbers, got "
+                             f"{self.accuracy[~np.isfinite(self.accuracy)][0]} for candidate "
+                             f"{int(np.flatnonzero(~np.isfinite(self.accuracy))[0])}")
 
         options = [(f"{i}: {lat.median_ms:.3g} ms  {a}", i)
                    for i, (a, lat) in enumerate(zip(self.archs, self.latencies))]

@@ -17,6 +17,7 @@ import numpy as np
 import traitlets
 
 from .. import plot
+from .._checks import check_int, check_positive
 from ..hardware import count_params
 from ..ofa import OFAArch, OFAEvolution, OFASuperNet, measure_ms
 from ..plot._png import render_png as _png
@@ -39,6 +40,26 @@ class SubnetPicker(widgets.VBox):
                  expand: int | None = None, depth: int | None = None):
         if not isinstance(supernet, OFASuperNet):
             raise TypeError(f"supernet must be an OFASuperNet, got {type(supernet).__name__}")
+        if not callable(accuracy):
+            raise TypeError(f"accuracy must be a callable arch -> predicted accuracy (an "
+                            f"AccuracyPredictor), got {type(accuracy).__name__}")
+        if latency is not None and not callable(latency):
+            raise TypeError(f"latency must be a callable arch -> ms (a LatencyTable) or None, got "
+                            f"{type(latency).__name__}")
+        if not isinstance(measure, (bool, np.bool_)):
+            raise TypeError(f"measure must be True or False, got {measure!r}")
+        min_run_time = check_positive(min_run_time, "min_run_time")
+        if reference is not None:
+            try:
+                lat, acc = (np.asarray(x, float) for x in reference)
+            except (TypeError, ValueError):
+                raise ValueError("reference must be (latencies, accuracies): two lists of numbers")\
+                    from None
+            if lat.shape != acc.shape or lat.ndim != 1 or not (np.isfinite(lat).all()
+                                                              and np.isfinite(acc).all()):
+                raise ValueError(f"reference must be (latencies, accuracies) of equal length and "
+                                 f"finite, got shapes {lat.shape} and {acc.shape}")
+            reference = (lat, acc)
         space = supernet.space
         start = {}
         for name, value, allowed in (("kernel", kernel, space.kernels), ("expand", expand, space.expands),
@@ -84,6 +105,20 @@ class SubnetPicker(widgets.VBox):
         self._show()
 
     def _show(self):
+        """Show the subnet the sliders describe; a failure is shown in the widget, never raised."""
+        self.error_ = None
+        try:
+            self._compute()
+        except Exception as exc:  # a slider's callback: the view must match the sliders, calmly
+            self.error_ = exc
+            self.params_ = self.predicted_accuracy_ = self.predicted_latency_ = self.latency_ = None
+            self.image.value = b""
+            self.info.value = (f"<code>{html.escape(str(self.arch_))}</code><br>"
+                               f"<span style='color:#b00020'>This subnet cannot be shown: "
+                               f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</span>"
+                               "<br>Move a slider to another subnet.")
+
+    def _compute(self):
         arch = self.arch_
         net = self.supernet.extract(arch).eval()
         self.params_ = count_params(net)
@@ -118,7 +153,9 @@ class OFAEvolutionStepper(widgets.VBox):
     def __init__(self, search: OFAEvolution, generations: int = 0):
         if not isinstance(search, OFAEvolution):
             raise TypeError(f"OFAEvolutionStepper steps an OFAEvolution, got {type(search).__name__}")
+        generations = check_int(generations, "generations", minimum=0)
         self.search = search
+        self.error_ = None
         if not search.generations_:
             search.step()  # the initial population
         if generations:
@@ -165,9 +202,23 @@ class OFAEvolutionStepper(widgets.VBox):
         self._show()
 
     def _on_step(self, _=None):
-        self.search.step()
+        self.error_ = None
+        try:
+            self.search.step()
+        except Exception as exc:  # a button's callback: show the problem, never raise into it
+            self.error_ = exc
         self.slider.max = len(self.search.generations_) - 1
-        self.slider.value = self.slider.max   # shows it (through the link)
+        if self.slider.value != self.slider.max:
+            self.slider.value = self.slider.max   # shows it (through the link)
+        else:
+            self._show()
+
+    def _error_line(self) -> str:
+        if self.error_ is None:
+            return ""
+        return (f"<br><span style='color:#b00020'>The next generation could not be made: "
+                f"{html.escape(type(self.error_).__name__)}: {html.escape(str(self.error_))}; "
+                "the last generation made is shown.</span>")
 
     def _limits(self):
         cands = [c for g in self.search.generations_ for c in g.population]
@@ -197,4 +248,4 @@ class OFAEvolutionStepper(widgets.VBox):
             f"<b>generation {g.index}</b>: {bred}; {g.redrawn} candidates broke the "
             f"{search.constraint:g} ms constraint and were redrawn",
             f"<b>best</b> <code>{html.escape(str(g.best.arch))}</code> predicted accuracy "
-            f"{100 * g.best.accuracy:.2f}% at {g.best.latency:.3f} ms"])
+            f"{100 * g.best.accuracy:.2f}% at {g.best.latency:.3f} ms"]) + self._error_line()

@@ -196,7 +196,7 @@ class AlphaWatcher(widgets.VBox):
         """
         if self.running_:
             raise RuntimeError("the search is running in the background; pause() and wait() first")
-        n = self.steps_per_click if n is None else n
+        n = self.steps_per_click if n is None else check_int(n, "n")
         run, made = self._run, 0
         run.error = None
         try:

@@ -23,6 +23,7 @@ import math
 import ipywidgets as widgets
 
 from .. import plot
+from .._checks import check_int, check_seed
 from ..plot._png import render_png
 from ..bench import Benchmark
 from ..datasets import Dataset
@@ -54,6 +55,18 @@ class RankingComparer(widgets.VBox):
         if data is not None and not isinstance(data, Dataset):
             raise TypeError(f"data must be a naskit Dataset (nk.datasets.load()) or None, got "
                             f"{type(data).__name__}")
+        # refused, never clamped: a comparer asked for 2 archs must not quietly score 3
+        n_archs = check_int(n_archs, "n_archs", minimum=3, maximum=len(bench.space))
+        n_images = len(data.y_train) if data is not None else 2
+        if data is not None:  # without data the batch size is unused (its control is disabled)
+            batch_size = check_int(batch_size, "batch_size", minimum=2, maximum=n_images)
+        channels = check_int(channels, "channels")
+        cells_per_stage = check_int(cells_per_stage, "cells_per_stage", minimum=0)
+        n_boot = check_int(n_boot, "n_boot")
+        seed = check_seed(seed)
+        truths = ["valid_acc", "test_acc", *bench.columns]
+        if truth not in truths:
+            raise ValueError(f"truth must be a metric of the bench, one of {truths}; got {truth!r}")
         self.bench, self.data, self.truth = bench, data, truth
         self.channels, self.cells_per_stage = channels, cells_per_stage
         self.n_boot, self.seed = n_boot, seed
@@ -81,11 +94,12 @@ class RankingComparer(widgets.VBox):
             # the lowest fidelity below the truth's, so early stopping has something to read
             early = [f for f in self.bench.fidelities if f < self.bench.final_epoch]
             epochs = early[0] if early else (allowed[0] if allowed else 1)
+        else:
+            epochs = check_int(epochs, "epochs", maximum=max([1, *allowed]))
         self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=max([1, *allowed]),
                                              description="epochs", disabled=not allowed,
                                              tooltip="epochs seen by training-based estimators",
                                              layout=widgets.Layout(width="210px"))
-        n_images = len(data.y_train) if data is not None else 2
         sizes = sorted({s for s in (8, 16, 32, 64, 128, 256, batch_size) if 2 <= s <= n_images})
         sizes = sizes or [2]
         self.batch_size = widgets.Dropdown(options=sizes, description="batch size",

@@ -1,0 +1,85 @@
+"""What every long run shares: a lock that keeps a second run off its files, and workers that die with it.
+
+A run that writes a checkpoint or a log holds ``<file>.lock`` while it writes: a second run on the
+same output stops at once, saying who holds it, instead of training beside the first through the
+same temporary names. The lock file is opened without following a symbolic link (one planted there
+would otherwise have the run truncate and write the file it points to). Worker processes a run
+starts watch their parent and exit when it is gone: killed with SIGKILL, a run cannot stop them
+itself, and they would hold memory and CPU for minutes.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+__all__ = ["hold_lock", "exit_with_parent"]
+
+
+@contextlib.contextmanager
+def hold_lock(path, what: str, kind: str = "run"):
+    """Hold the lock file ``path`` for the ``kind`` writing ``what`` (a FileExistsError if another holds
+    it, a ValueError if ``path`` is a symbolic link or not a plain file); the operating system
+    drops it with the process, so a killed run never leaves a stale lock."""
+    path = Path(path)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP or path.is_symlink():
+            raise ValueError(f"{path} is a symlink; a lock file must be a plain file: remove "
+                             "it and run again") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path} is not a plain file; a lock file must be one: remove it")
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield path
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            who = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            raise FileExistsError(f"{what} is being written by another {kind} ({who}); wait for "
+                                  f"it to finish, or give this one another output ({path} is "
+                                  "its lock)") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
+        try:
+            yield path
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+_WATCHING: set = set()
+
+
+def exit_with_parent(parent_pid: int, poll: float = 0.5) -> bool:
+    """In a worker process started by ``parent_pid``, exit as soon as that process is gone.
+
+    Called at the start of each unit of work (once per process is enough; later calls return at
+    once); a process that is not a child of ``parent_pid`` (a Dask worker on another machine, or
+    the run's own process with one job) is left alone. True if this process is now watched.
+    """
+    pid = os.getpid()
+    if pid in _WATCHING:
+        return True
+    if pid == parent_pid or os.getppid() != parent_pid:
+        return False
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(poll)
+        os._exit(1)  # no one is left to record this work: a resumed run redoes it
+
+    _WATCHING.add(pid)  # a forked child has another pid, so it starts its own watch
+    threading.Thread(target=watch, name="naskit-exit-with-parent", daemon=True).start()
+    return True
