@@ -22,16 +22,26 @@ sys.path.insert(0, str(ROOT))
 from naskit._files import MANIFEST, file_digest, read_manifest  # noqa: E402
 
 SKIP = ("README.md", MANIFEST, "*.part", "*.part.*", "*.tmp", "*.lock", "*.ckpt", "*.ckpt.*")
+# folders of running jobs, never shipped: the one-shot precompute's checkpoints
+SKIP_FOLDERS = ("nb201-mini-oneshot-ckpt",)
 
 
 def shipped_files(data: Path) -> list[str]:
     """The files of ``data`` the manifest lists, as sorted paths relative to it."""
     return sorted(p.relative_to(data).as_posix() for p in data.rglob("*")
-                  if p.is_file() and not any(fnmatch.fnmatch(p.name, s) for s in SKIP))
+                  if p.is_file() and not any(fnmatch.fnmatch(p.name, s) for s in SKIP)
+                  and not any(part in SKIP_FOLDERS for part in p.relative_to(data).parts[:-1]))
 
 
 def manifest_text(data: Path) -> str:
     return "".join(f"{file_digest(data / name)}  {name}\n" for name in shipped_files(data))
+
+
+def write_manifest(data: Path) -> None:
+    """Rewrite ``data``'s manifest atomically from the files there now."""
+    tmp = data / (MANIFEST + ".tmp")
+    tmp.write_text(manifest_text(data))
+    tmp.replace(data / MANIFEST)
 
 
 def differences(data: Path) -> list[str]:
@@ -56,9 +66,7 @@ def main(argv=None) -> int:
         print(f"{len(problems)} file(s) differ from {args.data / MANIFEST}" if problems else
               f"all {len(shipped_files(args.data))} files match {args.data / MANIFEST}")
         return 1 if problems else 0
-    tmp = args.data / (MANIFEST + ".tmp")
-    tmp.write_text(manifest_text(args.data))
-    tmp.replace(args.data / MANIFEST)
+    write_manifest(args.data)
     print(f"wrote {args.data / MANIFEST} ({len(shipped_files(args.data))} files)")
     return 0
 

@@ -88,6 +88,16 @@ def lock(path: Path):
     return fd
 
 
+def refresh_manifest(out: Path) -> None:
+    """Record the new digests of the shipped files just written, so that loaders accept them."""
+    from data_manifest import write_manifest  # beside this script
+
+    from naskit._config import shipped_data_dir
+
+    if out.resolve().parent == shipped_data_dir().resolve():
+        write_manifest(shipped_data_dir())
+
+
 def main() -> None:
     from naskit.oneshot.table import SEARCHES, protocol_of, read_runs, write_runs
 
@@ -144,6 +154,7 @@ def main() -> None:
             new = job.result()
             rows.extend(new)
             write_runs(args.out, rows)
+            refresh_manifest(args.out)
             for r in new:
                 if args.protocol == "nb201" and r["method"] in SEARCHES:
                     (args.ckpt_dir / f"{r['method']}-seed{r['seed']}-nb201.pt").unlink(missing_ok=True)

@@ -56,6 +56,7 @@ def test_loads_small_written_table_and_queries_by_arch(tmp_path):
     (lambda c, r: r.__setitem__(3, list(r[4])), "out of range or repeated"),
     (lambda c, r: r[3].__setitem__(1, "|bad~0|+|none~0|none~1|+|none~0|none~1|none~2|"), "unknown op 'bad'"),
     (lambda c, r: r[3].__setitem__(1, str(SPACE[(r[3][0] + 1) % 15625])), "the table says"),
+    (lambda c, r: c.__setitem__(7, "valid-accuracy"), "line 1: column(s) ['valid-accuracy'] appear more"),
 ])
 def test_corrupt_tables_name_the_file_and_problem(tmp_path, mutate, fragment):
     path, _ = write_200ep(tmp_path, np.random.default_rng(1), mutate)

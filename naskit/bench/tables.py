@@ -126,6 +126,10 @@ def _csv_rows(path: pathlib.Path, required, what: str):
         with open(path, newline="") as f:
             reader = csv.reader(f)
             header = next(reader, None) or []
+            repeated = sorted({c for c in header if header.count(c) > 1})
+            if repeated:  # csv would keep one of the copies, silently
+                raise ValueError(f"{path}, line 1: column(s) {repeated} appear more than once in "
+                                 f"the header; which copy holds the values is ambiguous")
             missing = [c for c in required if c not in header]
             if missing:
                 raise ValueError(f"{path}: not a {what} table: missing column(s) {missing}; "
