@@ -110,7 +110,7 @@ class NB201SuperNet(SuperNet):
         return self.classifier(self.pool(x).flatten(1))
 
     def extract(self, arch: Arch | str) -> nn.Module:
-        """``nk.build(arch)`` at this supernet's size, carrying the weights it inherits here.
+        """``nk.build(arch)`` at this supernet's size, dtype and device, with the weights it inherits.
 
         BatchNorm of a searched op without ``affine`` gets the identity affine map; without
         ``track_running_stats`` it has no running statistics, so evaluate the copy in train mode
@@ -121,6 +121,8 @@ class NB201SuperNet(SuperNet):
         index = self.arch_index(arch)
         net = build(arch, self.channels, self.cells_per_stage, self.num_classes, self.in_channels,
                     seed=None)
+        # built in this supernet's dtype and on its device before the copy, so no digit is lost
+        net.to(self.alpha.device, self.alpha.dtype)
         net.stem.load_state_dict(self.stem.state_dict())
         net.lastact.load_state_dict(self.lastact.state_dict())
         net.classifier.load_state_dict(self.classifier.state_dict())
