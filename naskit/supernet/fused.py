@@ -1,15 +1,15 @@
 """The mixture of an NB201 search cell, computed node by node instead of edge by edge.
 
 DARTS' relaxation (Liu et al., ICLR 2019, Eq. 2) evaluates every op of every edge, ``x_i = sum_{j<i}
-sum_o w_{(j,i),o} o(x_j)``; on NB201's cell (Dong & Yang, ICLR 2020) that is many tiny ops, each
-costing more in call overhead than in arithmetic. The edges that leave node j all read x_j, so the
-same numbers can be had from a few wide ops per node: ReLU(x_j) once; the convolutions of every
-edge leaving j as one convolution with their kernels concatenated along output channels (1x1
-kernels zero-padded to 3x3); one BatchNorm over the concatenated channels (BatchNorm is per
-channel, so it equals the separate ones); avg-pool(x_j) once, as identity, for every edge. ``none``
-is zero: its term ``w * 0`` adds nothing to x_i and its derivative in alpha, ``0 * dw/dalpha``, is
-0, so it is not computed at all. Each node is then one weighted sum of a stack of its terms. The
-parameters stay where ``MixedOp`` keeps them, so checkpoints and ``extract`` are unchanged.
+sum_o w_{(j,i),o} o(x_j)``; on NB201's cell (Dong & Yang, ICLR 2020) that is many small ops. The
+edges that leave node j all read x_j, so the same numbers come from a few wide ops per node:
+ReLU(x_j) once; the 1x1 convolutions of every edge leaving j as one convolution, their kernels
+concatenated along output channels, and the 3x3 ones likewise; one BatchNorm over each
+concatenation (BatchNorm is per channel, so it equals the separate ones), with the mixture weight
+folded into its affine map; avg-pool(x_j) once, as the identity, for every edge. ``none`` is zero:
+its term ``w * 0`` adds nothing to x_i and its derivative in alpha, ``0 * dw/dalpha``, is 0, so
+it is not computed. The parameters stay where ``MixedOp`` keeps them, so checkpoints and
+``extract`` are unchanged; ``NB201SuperNet(fused=False)`` is the plain sum it is tested against.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _batch_norm(z, bns, scale):
 
 
 def unbind_weights(weights):
-    """Every weight of ``weights`` (edges x ops) as a 0-d tensor: one autograd node, not one per use."""
+    """Each weight of ``weights`` (edges x ops) as a 0-d tensor: one autograd node for all uses."""
     return [row.unbind(0) for row in weights.unbind(0)]
 
 
