@@ -139,6 +139,19 @@ def test_extracted_subnet_equals_the_supernet_at_that_arch(tiny):
             assert sum(isinstance(m, torch.nn.Conv2d) and m.groups > 1 for m in sub.modules()) == sum(arch.depths)
 
 
+def test_extracted_subnet_of_a_float64_supernet_runs_in_float64(tiny):
+    import copy
+
+    net = copy.deepcopy(tiny).double()
+    arch = net.space.sample(seed=2)
+    sub = net.extract(arch).eval()
+    assert {p.dtype for p in sub.parameters()} | {b.dtype for b in sub.buffers() if b.is_floating_point()} == {torch.float64}
+    x = torch.randn(3, 1, 16, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        # float64 all the way: agreement far below float32's resolution
+        torch.testing.assert_close(sub(x), net.eval()(x, arch=arch), rtol=1e-12, atol=1e-12)
+
+
 def test_extracted_subnet_has_the_arch_layers(tiny):
     arch = OFAArch(((3, 5), (7, 7, 3), (5, 5)), ((3, 6), (4, 4, 6), (3, 3)))
     sub = tiny.extract(arch)

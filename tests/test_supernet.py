@@ -64,6 +64,18 @@ def test_single_path_equals_build_without_affine_in_train_mode():
     torch.testing.assert_close(net(x, arch=arch), built(x), rtol=1e-5, atol=1e-6)
 
 
+def test_extract_follows_the_supernet_dtype():
+    net = tiny(affine=True, track_running_stats=True, seed=1).double()
+    arch = nk.NB201Space().sample(seed=1)
+    built = net.extract(arch)
+    assert {p.dtype for p in built.parameters()} == {torch.float64}
+    x = torch.randn(4, 1, 16, 16, dtype=torch.float64)
+    for mode in ("train", "eval"):
+        getattr(net, mode)(), getattr(built, mode)()
+        # float64 weights copied without a float32 round trip: agreement far below float32's resolution
+        torch.testing.assert_close(net(x, arch=arch), built(x), rtol=1e-12, atol=1e-12)
+
+
 def test_mixture_with_one_hot_weights_is_the_single_path():
     net = tiny(seed=3)
     arch = nk.NB201Space().sample(seed=5)

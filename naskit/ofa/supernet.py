@@ -127,6 +127,8 @@ class ElasticBlock(nn.Module):
         mid = self.in_channels * expand
         out = InvertedResidual(self.in_channels, self.out_channels, self.stride, kernel, expand,
                                self.act_name)
+        # in this block's dtype and on its device before the copy: a float64 supernet's subnet runs
+        out.to(self.expand.weight.device, self.expand.weight.dtype)
         out.expand.weight.copy_(self.expand.weight[:mid])
         out.depthwise.weight.copy_(self.depthwise.kernel(kernel, mid))
         out.project.weight.copy_(self.project.weight[:, :mid])

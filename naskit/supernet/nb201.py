@@ -16,6 +16,7 @@ from ..model.nb201 import ResidualReduction
 from ..space import Arch, CellSpace
 from .._checks import MAX_CELLS
 from .base import SuperNet, check_int
+from .fused import mixed_cell, unbind_weights
 from .mixed import MixedOp
 
 __all__ = ["SearchCell", "NB201SuperNet"]
@@ -30,7 +31,9 @@ class SearchCell(nn.Module):
         self.edges = nn.ModuleList(MixedOp(C, C, 1, space.ops, "nb201", affine, track_running_stats)
                                    for _ in range(space.n_edges))
 
-    def forward(self, x, weights=None, index=None):
+    def forward(self, x, weights=None, index=None, fused=False):
+        if fused and index is None and weights is not None:
+            return mixed_cell(self, x, weights)  # the same numbers, node by node
         nodes = [x]
         e = 0
         for dst in range(1, self.n_nodes):
@@ -45,13 +48,17 @@ class SearchCell(nn.Module):
 
 
 class NB201SuperNet(SuperNet):
-    """Weight-sharing supernet of ``space`` (default NB201); same options as ``nk.build``."""
+    """Weight-sharing supernet of ``space`` (default NB201); same options as ``nk.build``.
+
+    ``fused`` (default): the mixture is computed node by node (``fused.py``), the same numbers as
+    ``fused=False``, the plain edge-by-edge sum that tests hold it to; single paths run plainly.
+    """
 
     cell_types = ("cell",)
 
     def __init__(self, space: CellSpace, channels: int = 16, cells_per_stage: int = 5,
                  num_classes: int = 10, in_channels: int = 3, affine: bool = False,
-                 track_running_stats: bool = False, seed: int | None = 0):
+                 track_running_stats: bool = False, seed: int | None = 0, fused: bool = True):
         super().__init__()
         if not isinstance(space, CellSpace):
             raise TypeError(f"NB201SuperNet needs a CellSpace, got {type(space).__name__}")
@@ -62,6 +69,9 @@ class NB201SuperNet(SuperNet):
                              "naskit.ops.NB201_OPS")
         self.space, self.op_names = space, tuple(space.ops)
         self.cells_per_stage = check_int(cells_per_stage, "cells_per_stage", 0, MAX_CELLS)
+        if not isinstance(fused, bool):
+            raise ValueError(f"fused must be True or False, got {fused!r}")
+        self.fused = fused
         self._set_options(channels, num_classes, in_channels, affine, track_running_stats, seed)
 
     def _make(self):
@@ -103,14 +113,19 @@ class NB201SuperNet(SuperNet):
             if len(index) != self.n_edges or not all(0 <= i < len(self.op_names) for i in index):
                 raise ValueError(f"index must give one op index in 0..{len(self.op_names) - 1} per "
                                  f"edge ({self.n_edges} edges), got {index}")
+        # fused: the mixture node by node (fused.py); a cell of `none` alone stays plain, so that
+        # alpha's gradient is zeros, not absent
+        fused = self.fused and index is None and any(op != "none" for op in self.op_names)
+        if fused:
+            weights = unbind_weights(weights)  # once for all cells
         x = self.stem(x)
         for layer in self.cells:
-            x = layer(x, weights, index) if isinstance(layer, SearchCell) else layer(x)
+            x = layer(x, weights, index, fused) if isinstance(layer, SearchCell) else layer(x)
         x = self.lastact(x)
         return self.classifier(self.pool(x).flatten(1))
 
     def extract(self, arch: Arch | str) -> nn.Module:
-        """``nk.build(arch)`` at this supernet's size, carrying the weights it inherits here.
+        """``nk.build(arch)`` at this supernet's size, dtype and device, with the weights it inherits.
 
         BatchNorm of a searched op without ``affine`` gets the identity affine map; without
         ``track_running_stats`` it has no running statistics, so evaluate the copy in train mode
@@ -121,6 +136,8 @@ class NB201SuperNet(SuperNet):
         index = self.arch_index(arch)
         net = build(arch, self.channels, self.cells_per_stage, self.num_classes, self.in_channels,
                     seed=None)
+        # built in this supernet's dtype and on its device before the copy, so no digit is lost
+        net.to(self.alpha.device, self.alpha.dtype)
         net.stem.load_state_dict(self.stem.state_dict())
         net.lastact.load_state_dict(self.lastact.state_dict())
         net.classifier.load_state_dict(self.classifier.state_dict())
