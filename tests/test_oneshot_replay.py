@@ -44,7 +44,7 @@ def test_random_share_is_the_mean_over_the_space(bench):
 
 
 def test_every_frame_is_the_trace_at_that_step(synthetic, bench):
-    path, weights = synthetic
+    path, _ = synthetic
     r = AlphaReplay.read(path, bench=bench)
     raw = read_trace(path)
     space = nk.NB201Space()

@@ -271,14 +271,13 @@ class AlphaReplay:
                        float)
         which = np.asarray(which).reshape(-1)
         records = []
+        n = len(self.trace["epoch_step"])
+        columns = {name: np.asarray(self.trace.get(f"epoch_{name}", np.full(n, np.nan)), float)
+                   for name in ("supernet_acc", "derived_acc", "train_loss", "val_loss")}
         for e, (s, a) in enumerate(zip(self.trace["epoch_step"], self.trace["epoch_arch"])):
-            get = lambda key: float(self.trace[key][e]) if key in self.trace else math.nan  # noqa: E731
             records.append(EpochRecord(epoch=e + 1, step=int(s) - 1,
                                        arch=Arch.from_string(str(a), space=self.space),
-                                       supernet_acc=get("epoch_supernet_acc"),
-                                       derived_acc=get("epoch_derived_acc"),
-                                       train_loss=get("epoch_train_loss"),
-                                       val_loss=get("epoch_val_loss")))
+                                       **{name: float(c[e]) for name, c in columns.items()}))
         self._cache = dict(weights=w, ties=ties, shares=free[top].mean(axis=1), archs=archs,
                            which=which, truths=truths, accuracy=acc[which], records=records)
         return self._cache
