@@ -1,4 +1,4 @@
-"""The alpha watcher: run a one-shot search live and watch its architecture weights move.
+"""The alpha watcher: run a one-shot search live, or replay a recorded one, and watch alpha move.
 
 ``AlphaWatcher`` drives a ``nk.oneshot`` search (DARTS, Liu et al., ICLR 2019, or any other
 ``OneShotSearch``) in a background thread, so the kernel stays free while it runs, and shows
@@ -7,7 +7,9 @@ ground-truth accuracy from a benchmark, and the share of parameter-free ops in i
 signal of Zela et al., ICLR 2020). Start, pause, step and reset are buttons. Everything learned
 lives in the search object (its ``trace_``), so a new watcher over the same search shows the same
 step; everything shown is an attribute, drawn through ``naskit.plot`` into PNG bytes, and
-``display()`` is never called.
+``display()`` is never called. ``AlphaWatcher.replay`` plays a run recorded under NAS-Bench-201's
+protocol (``nk.oneshot.AlphaReplay``) with a Play button and a step slider instead; ``frame(step)``
+gives what either mode shows as plain data.
 """
 from __future__ import annotations
 
