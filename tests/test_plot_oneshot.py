@@ -54,18 +54,56 @@ def test_heatmap_shows_the_weights_and_their_values():
     assert [t.get_text() for t in ax.get_xticklabels()] == list(OPS)
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "0→1"
     assert ax.get_title() == "alpha"
-    # one outline per edge, around its strongest op
-    outlined = [(round(p.get_x() + p.get_width() / 2), round(p.get_y() + p.get_height() / 2))
-                for p in ax.patches]
-    assert sorted(outlined, key=lambda c: c[1]) == [(int(np.argmax(w[e])), e) for e in range(6)]
+    # an outline around the strongest op of each edge that leads the next one by 0.01 or more
+    assert outlines(ax) == [(int(np.argmax(w[e])), e) for e in range(6)
+                            if np.sort(w[e])[-1] - np.sort(w[e])[-2] >= 0.01]
 
 
-def test_heatmap_colour_is_centred_on_uniform():
-    w = np.full((3, 4), 0.25)
-    w[0] = [0.4, 0.2, 0.2, 0.2]
-    ax = plot.alpha_heatmap(w, ["a", "b", "c", "d"])
-    lo, hi = ax.images[0].get_clim()
-    assert lo + hi == pytest.approx(0.5) and hi == pytest.approx(0.4)
+def outlines(ax):
+    return sorted(((round(p.get_x() + p.get_width() / 2), round(p.get_y() + p.get_height() / 2))
+                   for p in ax.patches if p.get_visible()), key=lambda c: c[1])
+
+
+def test_heatmap_colour_scale_is_fixed_and_labelled():
+    early = np.full((3, 4), 0.25)
+    early[0] = [0.2505, 0.2495, 0.25, 0.25]        # step 0: differences of 0.001
+    late = np.full((3, 4), 0.25)
+    late[0] = [0.7, 0.1, 0.1, 0.1]
+    late[1] = [0.26, 0.25, 0.245, 0.245]           # leads by 0.01: outlined
+    a, b = plot.alpha_heatmap(early, list("abcd")), plot.alpha_heatmap(late, list("abcd"))
+    assert a.images[0].get_clim() == b.images[0].get_clim() == pytest.approx((0.0, 0.5))
+    assert outlines(a) == [] and outlines(b) == [(0, 0), (0, 1)]
+    # the step-0 weights stay white-ish: within 1% of the scale's middle
+    norm = a.images[0].norm
+    assert abs(float(norm(early[0, 0])) - 0.5) < 0.01
+    bar = a.figure.axes[-1]
+    assert "fixed scale" in bar.get_ylabel() and "0.25" in bar.get_ylabel()
+    assert "0.01" in a.get_xlabel()
+    # white text only far from uniform
+    assert b.texts[0].get_color() == "white" and a.texts[0].get_color() == "black"
+    c = plot.alpha_heatmap(late, list("abcd"), spread=0.5, margin=0.3, colorbar=False)
+    assert c.images[0].get_clim() == pytest.approx((-0.25, 0.75)) and outlines(c) == [(0, 0)]
+    assert len(c.figure.axes) == 1
+    with pytest.raises(ValueError, match="spread"):
+        plot.alpha_heatmap(late, list("abcd"), spread=0)
+
+
+def test_update_heatmap_equals_a_fresh_drawing():
+    rng = np.random.default_rng(2)
+    first, second = (softmax(rng.normal(size=(6, 5))) for _ in range(2))
+    ax = plot.alpha_heatmap(first, OPS, title="one")
+    clim = ax.images[0].get_clim()
+    plot.update_alpha_heatmap(ax, second, title="two")
+    fresh = plot.alpha_heatmap(second, OPS)
+    assert np.allclose(ax.images[0].get_array(), second) and ax.images[0].get_clim() == clim
+    assert [t.get_text() for t in ax.texts] == [t.get_text() for t in fresh.texts]
+    assert [t.get_color() for t in ax.texts] == [t.get_color() for t in fresh.texts]
+    assert outlines(ax) == outlines(fresh) and ax.get_title() == "two"
+    assert set(plot.oneshot.changing_artists(ax)) >= {ax.images[0], ax.title, *ax.texts}
+    with pytest.raises(ValueError, match="shape"):
+        plot.update_alpha_heatmap(ax, second[:3])
+    with pytest.raises(ValueError, match="no alpha_heatmap"):
+        plot.update_alpha_heatmap(plt.subplots()[1], second)
 
 
 def test_heatmap_refuses_wrong_shapes_and_dicts():
@@ -143,3 +181,30 @@ def test_collapse_trace_draws_share_and_accuracy():
 def test_collapse_trace_without_accuracy_has_one_axes():
     ax = plot.collapse_trace(make_trace(n_steps=3))
     assert ax.figure.axes == [ax] and len(ax.get_lines()) == 1
+
+
+def test_collapse_trace_draws_the_random_baseline():
+    ax = plot.collapse_trace(make_trace(n_steps=3), baseline=0.6)
+    assert any(np.allclose(line.get_ydata(), 0.6) for line in ax.get_lines()[1:])
+    assert any("random cell: 0.60" in t.get_text() for t in ax.texts)
+
+
+def test_share_timeline_marks_epochs_baseline_crossing_and_cursor():
+    shares = np.array([0.5, 0.5, 0.67, 0.5, 0.67, 0.67, 0.83, 0.83])
+    acc = np.array([60, 60, 55, 60, 50, 50, np.nan, 40.0])
+    ax = plot.share_timeline(shares, acc, baseline=0.6, epoch_steps=[3, 7], crossing=4, step=2)
+    share, baseline, crossing, cursor = ax.get_lines()
+    assert np.array_equal(share.get_ydata(), shares) and np.array_equal(share.get_xdata(),
+                                                                         np.arange(8))
+    assert np.allclose(baseline.get_ydata(), 0.6) and list(crossing.get_xdata()) == [4, 4]
+    assert list(cursor.get_xdata()) == [2, 2]
+    plot.move_cursor(ax, 6)
+    assert list(cursor.get_xdata()) == [6, 6] and cursor in plot.oneshot.changing_artists(ax)
+    (top,) = [c for c in ax.get_children() if type(c).__name__ == "SecondaryAxis"]
+    assert list(top.get_xticks()) == [3, 7]
+    (twin,) = [a for a in ax.figure.axes if a is not ax]
+    assert np.array_equal(twin.get_lines()[0].get_ydata(), acc, equal_nan=True)
+    with pytest.raises(ValueError, match="accuracies"):
+        plot.share_timeline(shares, acc[:3])
+    with pytest.raises(ValueError, match="no share_timeline"):
+        plot.move_cursor(plt.subplots()[1], 1)

@@ -1,11 +1,13 @@
 """Headless tests of the alpha watcher: press its buttons as a learner would, assert on what it shows."""
 import time
 
+import numpy as np
 import pytest
+import torch
 
 import naskit as nk
 from naskit.oneshot import DARTS
-from naskit.supernet import SuperNet
+from naskit.supernet import SuperNet, derive
 from naskit.widgets import AlphaWatcher
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -195,3 +197,131 @@ def test_refuses_what_it_cannot_watch(data):
         AlphaWatcher(nb201_search(data), bench="mini")
     with pytest.raises(ValueError, match="refresh_every"):
         AlphaWatcher(nb201_search(data), refresh_every=0)
+
+
+# -- replaying a recorded run ---------------------------------------------------------------------
+from _traces import STEPS, write_synthetic_trace  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def trace_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("traces") / "DARTS-V1-seed0-nb201.npz"
+    write_synthetic_trace(path)
+    return path
+
+
+def plain(text):
+    return text.replace("<wbr>", "")
+
+
+def test_replay_slider_shows_the_trace_at_each_step(trace_path, bench):
+    raw = nk.oneshot.read_trace(trace_path)
+    w = AlphaWatcher.replay(trace_path, bench=bench)
+    assert w.slider.max == STEPS - 1 and w.step_ == 0 and w.search is None
+    clims = set()
+    for k in (5, 17, 0, STEPS - 1):
+        w.slider.value = k
+        f = w.frame()
+        assert f.step == k == w.step_
+        assert np.array_equal(f.weights, raw["step_weights"][k].astype(np.float32))
+        ax = w.replay_axes_["alpha"]
+        assert np.array_equal(ax.images[0].get_array(), f.weights)  # the heat map shows step k
+        clims.add(ax.images[0].get_clim())
+        assert f.arch == derive(torch.as_tensor(f.weights), nk.NB201Space()) == w.arch_
+        assert w.truth_ == bench.query(f.arch) and w.share_ == f.share
+        assert f"step {k} of {STEPS - 1}" in w.status.value
+        assert f"test {f.truth.test_acc:.2f}%" in w.status.value
+        assert str(f.arch) in plain(w.cell_text.value)
+        assert f"parameter-free share {f.share:.2f} (a random cell: 0.60)" in w.status.value
+        assert "a random cell has 0.60" in w.cell_text.value
+        assert bytes(w.alpha_images["cell"].value).startswith(PNG)
+    assert clims == {(0.0, 0.4)}  # one fixed colour scale for every frame
+    assert "above a random cell's share from step 30" not in w.status.value
+    assert "first above a random cell's share at step 0, above for good from step 30" in \
+        w.status.value
+    assert "DARTS-V1" in w.status.value and "at arch lr 0.0003" in w.status.value
+    assert "epoch 5 of 5" in w.status.value and "end of epoch 5" in w.status.value
+    w.slider.value = 0
+    assert "float16 tie on edges 0→1" in w.cell_text.value
+
+
+def test_replay_play_speed_and_actions(trace_path, bench):
+    w = AlphaWatcher.replay(trace_path, bench=bench, steps_per_frame=5, interval_ms=150)
+    assert w.play.step == 5 and w.play.interval == 150 and w.speed.value == 5
+    w.speed.value = 8  # one epoch of the synthetic run per frame
+    assert w.play.step == 8
+    before = w.alpha_images["cell"].value
+    w.play.value = 8  # what the Play widget does in the browser
+    assert w.slider.value == 8 and w.frame().step == 8 and w.alpha_images["cell"].value != before
+    assert w.start() is True and w.running_ and w.play.playing
+    w.pause()
+    assert not w.play.playing and not w.running_
+    assert w.advance(3) == 3 and w.step_ == 11
+    assert w.advance(0) == 0 and w.step_ == 11
+    assert w.advance(10 ** 6) == STEPS - 12 and w.step_ == STEPS - 1
+    assert w.start() is False  # at the end
+    w.reset()
+    assert w.step_ == 0
+    w.step_button.click()
+    assert w.step_ == 1
+    for bad in (True, -1, 1.5, "2"):
+        with pytest.raises(ValueError, match="n must be an int >= 0"):
+            w.advance(bad)
+    with pytest.raises(ValueError, match="step must be an int in 0..39"):
+        w.frame(STEPS)
+    assert w.frame(7).step == 7 and w.step_ == 1  # frame(k) reads, it does not move the view
+
+
+def test_replay_tabs_draw_the_cell_and_the_timeline(trace_path, bench):
+    w = AlphaWatcher.replay(trace_path, bench=bench)
+    w.tabs.selected_index = 2
+    assert bytes(w.cell_images["normal"].value).startswith(PNG)
+    assert bytes(w.collapse_image.value).startswith(PNG)
+    timeline = w.replay_axes_["timeline"]
+    w.slider.value = 12
+    cursor = [line for line in timeline.get_lines() if list(line.get_xdata()) == [12, 12]]
+    assert cursor, "the timeline's cursor follows the slider"
+    w.tabs.selected_index = 1
+    assert bytes(w.trace_image.value).startswith(PNG)
+    w.redraw()
+    assert w.redraw_seconds_ > 0
+
+
+def test_replay_of_a_missing_shipped_trace_says_so(bench):
+    w = AlphaWatcher.replay("GDAS", bench=bench, seed=987)
+    assert "no recorded GDAS run" in w.status.value and "--methods GDAS --seeds 987" in w.status.value
+    assert "AlphaWatcher(search, bench)" in w.status.value
+    assert w.arch_ is None and w.step_ is None and w.advance(1) == 0 and w.start() is False
+    with pytest.raises(FileNotFoundError, match="GDAS"):
+        w.frame()
+    assert "missing" in repr(w)
+
+
+def test_replay_refuses_what_it_cannot_play(trace_path, bench):
+    with pytest.raises(TypeError, match="AlphaReplay, a path"):
+        AlphaWatcher.replay(42)
+    with pytest.raises(ValueError, match="neither a method"):
+        AlphaWatcher.replay("RSPS")
+    replay = nk.oneshot.AlphaReplay.read(trace_path, bench=bench)
+    with pytest.raises(ValueError, match="its own bench"):
+        AlphaWatcher(replay, bench=nk.bench.load("mini"))
+    with pytest.raises(ValueError, match="steps_per_frame"):
+        AlphaWatcher.replay(trace_path, steps_per_frame=0)
+    assert AlphaWatcher(replay).frame(3).arch == replay.frame(3).arch
+
+
+def test_live_status_names_its_learning_rate_and_frames(data, bench):
+    search = nb201_search(data)
+    w = AlphaWatcher(search, bench=bench)
+    assert "<b>live</b>: 20 steps at arch lr 0.0003" in w.status.value
+    with pytest.raises(ValueError, match="no step yet"):
+        w.frame()
+    w.advance(2)
+    f = w.frame()
+    assert f.step == 1 and f.arch == search.trace_[-1].arch and f.baseline == pytest.approx(0.6)
+    assert np.array_equal(f.weights, search.trace_[-1].weights["cell"])
+    assert w.frame(0).step == 0 and f.truth == bench.query(f.arch)
+    assert "(a random cell: 0.60)" in w.status.value
+    assert w.advance(0) == 0
+    with pytest.raises(ValueError, match="n must be an int >= 0"):
+        w.advance(True)

@@ -2,14 +2,18 @@
 
 DARTS (Liu et al., ICLR 2019) relaxes each edge's choice of op to ``softmax(alpha)``; watching those
 weights is watching the search. ``alpha_heatmap`` shows them now (edges x ops, values written in,
-the strongest op of each edge outlined), ``alpha_trace`` how each edge's weights moved over the
-steps, and ``collapse_trace`` the share of parameter-free ops in the derived cell (the failure
-mode of Zela et al., ICLR 2020) beside its ground-truth accuracy. ``edge_names`` labels the rows.
-Every function takes ``ax=None`` and returns the Axes.
+on a fixed colour scale, a clearly strongest op outlined), ``alpha_trace`` how each edge's weights
+moved over the steps, and ``collapse_trace`` the share of parameter-free ops in the derived cell
+(the failure mode of Zela et al., ICLR 2020) beside its ground-truth accuracy; ``share_timeline``
+is the same for a replayed run, with its epochs and a cursor. ``update_alpha_heatmap`` and
+``move_cursor`` change a drawn figure in place, for animation. ``edge_names`` labels the rows.
+Every drawing function takes ``ax=None`` and returns the Axes.
 """
 from __future__ import annotations
 
 import math
+import weakref
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +25,8 @@ from ..space.darts import state_name
 from ..supernet.base import darts_edges
 from .cells import HIGHLIGHT_COLOR, OP_COLORS
 
-__all__ = ["alpha_heatmap", "alpha_trace", "collapse_trace", "edge_names"]
+__all__ = ["alpha_heatmap", "update_alpha_heatmap", "alpha_trace", "collapse_trace",
+           "share_timeline", "move_cursor", "changing_artists", "edge_names"]
 
 _OTHER = "#444444"
 _SHARE_COLOR, _ACC_COLOR = "#D55E00", "#0072B2"
@@ -54,37 +59,88 @@ def _check_edges(edges, n) -> list[str]:
     return edges
 
 
-def alpha_heatmap(weights, op_names, ax=None, edges=None, title=None):
+@dataclass
+class _Heatmap:
+    """The artists of one ``alpha_heatmap``, kept so that ``update_alpha_heatmap`` changes them in place."""
+
+    image: object
+    texts: list
+    outlines: list
+    uniform: float
+    spread: float
+    margin: float
+
+
+# what a drawing keeps to be changed in place later, by its Axes
+_HEATMAPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # Axes -> _Heatmap
+_CURSORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # Axes -> Line2D
+
+
+def alpha_heatmap(weights, op_names, ax=None, edges=None, title=None, spread=None,
+                  margin: float = 0.01, colorbar: bool = True):
     """softmax(alpha) of one cell as a heat map: rows edges, columns ``op_names``, values written in.
 
-    Colour is the weight's distance from uniform (``1 / len(op_names)``: red above, blue below),
-    scaled to the largest distance, so that the small moves of an early search show; the strongest
-    op of each edge is outlined. ``edges``: row labels (default 'edge 0', ...; see ``edge_names``).
+    The colour scale is fixed, not fitted to the weights: uniform (``1 / len(op_names)``) is white,
+    red above and blue below, out to ``uniform ± spread`` (default ``spread = uniform``: weight 0 is
+    the deepest blue), so that a step-0 difference of 0.001 stays white and frames of a search
+    compare. An edge's strongest op is outlined only when it leads the next by at least ``margin``.
+    ``edges``: row labels (default 'edge 0', ...; see ``edge_names``); ``colorbar``: draw the scale.
+    Returns the Axes; ``update_alpha_heatmap`` redraws it with other weights.
     """
     op_names = list(op_names)
     w = _check_weights(weights, op_names)
     n, k = w.shape
     edges = _check_edges(edges, n)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.2 * k + 1.8, 0.42 * n + 1.8), layout="constrained")
     uniform = 1 / k
-    spread = max(float(np.abs(w - uniform).max()) if w.size else 0.0, 1e-3)
-    ax.imshow(w, cmap="RdBu_r", vmin=uniform - spread, vmax=uniform + spread, aspect="auto")
+    spread = uniform if spread is None else float(spread)
+    if not 0 < spread <= 1 or not 0 <= margin < 1:
+        raise ValueError(f"spread must be in (0, 1] and margin in [0, 1), got {spread!r}, {margin!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.2 * k + 2.6, 0.42 * n + 1.8), layout="constrained")
+    image = ax.imshow(w, cmap="RdBu_r", vmin=uniform - spread, vmax=uniform + spread,
+                      aspect="auto")
     size = 11 if n <= 8 and k <= 6 else 9
-    for e in range(n):
-        for o in range(k):
-            strong = abs(w[e, o] - uniform) > 0.6 * spread
-            ax.text(o, e, f"{w[e, o]:.3f}".lstrip("0") if w[e, o] < 1 else f"{w[e, o]:.2f}",
-                    ha="center", va="center", fontsize=size, color="white" if strong else "black")
-    for e in range(n):
-        o = int(np.argmax(w[e]))
-        ax.add_patch(plt.Rectangle((o - 0.47, e - 0.47), 0.94, 0.94, fill=False,
-                                   edgecolor=HIGHLIGHT_COLOR, linewidth=2.2))
+    texts = [[ax.text(o, e, "", ha="center", va="center", fontsize=size) for o in range(k)]
+             for e in range(n)]
+    outlines = [ax.add_patch(plt.Rectangle((-0.47, e - 0.47), 0.94, 0.94, fill=False,
+                                           edgecolor=HIGHLIGHT_COLOR, linewidth=2.2))
+                for e in range(n)]
     ax.set_xticks(range(k), op_names, rotation=25, ha="right", fontsize=size)
     ax.set_yticks(range(n), edges, fontsize=size)
     ax.tick_params(length=0)
-    ax.set_xlabel(f"colour: weight − uniform ({uniform:.3f}), ±{spread:.3f}; outlined: strongest",
-                  fontsize=size)
+    ax.set_xlabel(f"outlined: leads its edge by ≥ {margin:g}", fontsize=size)
+    if colorbar:
+        lo, hi = uniform - spread, uniform + spread
+        bar = ax.figure.colorbar(image, ax=ax, fraction=0.06, pad=0.02,
+                                 extend="neither" if lo <= 0 and hi >= 1 else
+                                 "both" if lo > 0 and hi < 1 else "max" if hi < 1 else "min")
+        bar.set_label(f"softmax(alpha), fixed scale\nwhite: uniform {uniform:.3g}", fontsize=size)
+        bar.ax.tick_params(labelsize=size - 1)
+    _HEATMAPS[ax] = _Heatmap(image, texts, outlines, uniform, spread, margin)
+    update_alpha_heatmap(ax, w, title=title)
+    return ax
+
+
+def update_alpha_heatmap(ax, weights, title=None):
+    """Show other ``weights`` (same shape) on a heat map ``alpha_heatmap`` drew: colours, values,
+    outlines and the title change in place, the scale stays (fast enough to animate)."""
+    h = _HEATMAPS.get(ax)
+    if h is None:
+        raise ValueError("ax holds no alpha_heatmap; draw one first with plot.alpha_heatmap")
+    w = np.asarray(weights, float)
+    if w.shape != h.image.get_array().shape:
+        raise ValueError(f"weights must have the heat map's shape {h.image.get_array().shape}, "
+                         f"got {w.shape}")
+    h.image.set_data(w)
+    for e, row in enumerate(h.texts):
+        for o, text in enumerate(row):
+            text.set_text(f"{w[e, o]:.3f}".lstrip("0") if w[e, o] < 1 else f"{w[e, o]:.2f}")
+            text.set_color("white" if abs(w[e, o] - h.uniform) > 0.6 * h.spread else "black")
+    for e, outline in enumerate(h.outlines):
+        o = int(np.argmax(w[e]))
+        lead = w[e, o] - np.max(np.delete(w[e], o)) if w.shape[1] > 1 else 1.0
+        outline.set_x(o - 0.47)
+        outline.set_visible(bool(lead >= h.margin))
     if title is not None:
         ax.set_title(title)
     return ax
@@ -174,12 +230,14 @@ def alpha_trace(trace, op_names, ax=None, edge=None, which=None, edges=None):
     return axes[:n_edges]
 
 
-def collapse_trace(trace, ax=None, accuracy=None):
+def collapse_trace(trace, ax=None, accuracy=None, baseline=None):
     """Share of parameter-free ops in the cell derived after each step, and its true accuracy.
 
     ``trace``: a list of ``Step``; steps whose ``arch`` is None are skipped. ``accuracy``: one
     ground-truth accuracy (%) per step of ``trace`` (None or NaN where unknown), drawn on a second
-    y-axis (reach it through ``ax.figure.axes``). A share rising towards 1 is DARTS' collapse.
+    y-axis (reach it through ``ax.figure.axes``). ``baseline``: the share of a uniformly drawn
+    cell (``nk.oneshot.random_share(space)``, 0.6 in NB201), drawn dotted: DARTS' collapse is the
+    share rising past it towards 1.
     """
     trace = list(trace)
     if ax is None:
@@ -208,5 +266,87 @@ def collapse_trace(trace, ax=None, accuracy=None):
             lo, hi = np.nanmin(acc), np.nanmax(acc)
             pad = max(1.0, 0.1 * (hi - lo))
             twin.set_ylim(lo - pad, hi + pad)
+    if baseline is not None:
+        _baseline(ax, baseline)
     ax.set_title("the derived cell over the search")
     return ax
+
+
+def _baseline(ax, baseline):
+    ax.axhline(baseline, color=_SHARE_COLOR, lw=1, ls=":")
+    ax.annotate(f"a random cell: {baseline:.2f}", (0.99, baseline), xycoords=("axes fraction", "data"),
+                xytext=(0, 3), textcoords="offset points", ha="right", fontsize=9,
+                color=_SHARE_COLOR)
+
+
+def share_timeline(shares, accuracy=None, baseline=None, epoch_steps=None, crossing=None,
+                   step=None, ax=None):
+    """The parameter-free share of the cell derived at every recorded step, its true accuracy,
+    the epochs, and a cursor at ``step``: the timeline of a replayed search.
+
+    ``shares``: one per step (steps 0, 1, ...); ``accuracy``: test accuracy (%) per step (NaN
+    unknown), on a second y-axis; ``baseline``: a random cell's share (dotted); ``epoch_steps``:
+    the last step of each epoch (faint lines, epochs on the top axis); ``crossing``: the step from
+    which the share stays above ``baseline`` (dashed). ``move_cursor`` moves the cursor.
+    """
+    shares = np.asarray(shares, float)
+    steps = np.arange(len(shares))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 3.6), layout="constrained")
+    ax.plot(steps, shares, lw=2, color=_SHARE_COLOR, drawstyle="steps-post")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlim(0, max(len(shares) - 1, 1))
+    ax.set_xlabel("step")
+    ax.set_ylabel("parameter-free share", color=_SHARE_COLOR)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if baseline is not None:
+        _baseline(ax, baseline)
+    if epoch_steps is not None and len(epoch_steps):
+        ends = np.asarray(epoch_steps, int)
+        ax.vlines(ends, 0, 1, transform=ax.get_xaxis_transform(), color="black", lw=0.6,
+                  alpha=0.15)
+        every = max(1, math.ceil(len(ends) / 10))
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(ends[every - 1::every], [str(e) for e in range(every, len(ends) + 1, every)])
+        top.set_xlabel("end of epoch", fontsize=10)
+        top.tick_params(labelsize=9)
+    if crossing is not None:
+        ax.axvline(crossing, color=_SHARE_COLOR, lw=1.2, ls="--")
+        ax.annotate(f"above from step {crossing}", (crossing, 0.02), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", fontsize=9, color=_SHARE_COLOR)
+    if accuracy is not None:
+        acc = np.asarray(accuracy, float)
+        if len(acc) != len(shares):
+            raise ValueError(f"{len(acc)} accuracies for {len(shares)} shares")
+        twin = ax.twinx()
+        twin.set_ylabel("test accuracy (%)", color=_ACC_COLOR)
+        if np.isfinite(acc).any():
+            twin.plot(steps, acc, lw=1.5, color=_ACC_COLOR, drawstyle="steps-post")
+            lo, hi = np.nanmin(acc), np.nanmax(acc)
+            pad = max(1.0, 0.1 * (hi - lo))
+            twin.set_ylim(lo - pad, hi + pad)
+    _CURSORS[ax] = ax.axvline(0 if step is None else step, color="black", lw=1.5,
+                              visible=step is not None)
+    ax.set_title("the derived cell, step by step")
+    return ax
+
+
+def changing_artists(ax) -> list:
+    """The artists ``update_alpha_heatmap`` or ``move_cursor`` change on ``ax``: what an animation
+    redraws per frame (the rest of the figure stays)."""
+    out = []
+    h = _HEATMAPS.get(ax)
+    if h is not None:
+        out += [h.image, *(t for row in h.texts for t in row), *h.outlines, ax.title]
+    if ax in _CURSORS:
+        out.append(_CURSORS[ax])
+    return out
+
+
+def move_cursor(ax, step) -> None:
+    """Move the cursor of a ``share_timeline`` to ``step``."""
+    cursor = _CURSORS.get(ax)
+    if cursor is None:
+        raise ValueError("ax holds no share_timeline; draw one first with plot.share_timeline")
+    cursor.set_xdata([step, step])
+    cursor.set_visible(True)
