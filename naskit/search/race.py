@@ -212,7 +212,9 @@ def race(strategies: dict, bench: Benchmark, runs: int, budget: float | None = N
     if not isinstance(bench, Benchmark):
         raise TypeError(f"bench must be a Benchmark, got {type(bench).__name__}")
     histories, seconds = {}, {}
-    with tqdm(total=len(strategies) * runs, desc="race", unit="run", delay=2.0,
+    # a redraw a second: a notebook bar redrawn every 0.1 s over a thousand quick runs floods the
+    # kernel's output channel (nbval gives up waiting on it on a busy machine)
+    with tqdm(total=len(strategies) * runs, desc="race", unit="run", delay=2.0, mininterval=1.0,
               disable=not progress) as bar:
         for name, make in strategies.items():
             bar.set_postfix_str(str(name), refresh=False)
