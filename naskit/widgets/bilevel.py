@@ -15,6 +15,7 @@ import traitlets
 from .. import plot
 from ..bench import Benchmark
 from ..plot._png import render_png as _png
+from ._calm import calm
 
 __all__ = ["BilevelExplorer"]
 
@@ -69,6 +70,7 @@ class BilevelExplorer(widgets.VBox):
         return proposal["value"]
 
     @traitlets.observe("epoch", "objective")
+    @calm("summary")
     def _changed(self, change):
         if hasattr(self, "image"):
             self._show()

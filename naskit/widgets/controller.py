@@ -18,6 +18,7 @@ import numpy as np
 from .. import plot
 from ..plot._png import render_png
 from ..search import Reinforce, Searcher
+from ._calm import calm
 
 __all__ = ["ControllerInspector"]
 
@@ -91,12 +92,15 @@ class ControllerInspector(widgets.VBox):
         self.searcher.reset()
         self._show()
 
+    @calm("summary")
     def _on_step(self, button):
         self.step(1)
 
+    @calm("summary")
     def _on_run(self, button):
         self.step(self.n_steps.value)
 
+    @calm("summary")
     def _on_reset(self, button):
         self.reset()
 

@@ -21,6 +21,7 @@ from .._checks import check_int
 from ..plot._png import render_png as _png
 from ..history import History
 from ..search import EvolutionFrame, GeneticEvolution, RegularizedEvolution, run
+from ._calm import calm
 
 __all__ = ["EvolutionStepper"]
 
@@ -109,6 +110,7 @@ class EvolutionStepper(widgets.VBox):
         return k
 
     @traitlets.observe("step")
+    @calm("summary")
     def _step_changed(self, change):
         self._show()
 

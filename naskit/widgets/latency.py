@@ -20,6 +20,7 @@ from .. import plot
 from ..plot._png import render_png as _png
 from ..bench import Benchmark
 from ..hardware import AdditivePredictor, Latency, MeasuredLatency
+from ._calm import calm
 
 __all__ = ["LatencyExplorer"]
 
@@ -122,6 +123,7 @@ class LatencyExplorer(widgets.VBox):
         return k
 
     @traitlets.observe("value")
+    @calm("summary")
     def _value_changed(self, change):
         self._show()
 

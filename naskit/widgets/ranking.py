@@ -29,6 +29,7 @@ from ..bench import Benchmark
 from ..datasets import Dataset
 from ..estimators import (Comparison, NoiseCeiling, compare, epochs_for, make, noise_ceiling,
                           sample_archs, supported, unsupported)
+from ._calm import calm
 
 __all__ = ["RankingComparer"]
 
@@ -228,6 +229,7 @@ class RankingComparer(widgets.VBox):
             return None
 
     # -- events --------------------------------------------------------------------------------
+    @calm("progress")
     def _on_pick(self, change):
         if self._computed is None:
             return
@@ -242,6 +244,7 @@ class RankingComparer(widgets.VBox):
         if self._computed is not None:
             self._say("Settings changed: press <b>Compute</b> to score again.")
 
+    @calm("progress")
     def _on_focus(self, change):
         self._draw_focus()
 
