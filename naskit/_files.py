@@ -24,12 +24,38 @@ import zlib
 
 import numpy as np
 
-__all__ = ["MANIFEST", "file_digest", "read_manifest", "check_shipped", "restore_hint", "damaged",
+__all__ = ["write_atomic", "MANIFEST", "file_digest", "read_manifest", "check_shipped", "restore_hint", "damaged",
            "read_npz", "check_array", "read_text", "read_json", "read_csv", "read_torch",
            "check_unique"]
 
 MANIFEST = "MANIFEST.sha256"
 _CHUNK = 1 << 20
+
+
+def write_atomic(path, write, mode: str = "wb") -> pathlib.Path:
+    """Write ``path`` through ``write(file)`` into a temporary file, then rename it over ``path``.
+
+    A reader sees the old file or the whole new one, never a torn write; the new file gets the
+    permissions of any file made under the umask (``mkstemp``'s 0600 would hide it from others).
+    """
+    import os
+    import tempfile
+
+    path = pathlib.Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def file_digest(path) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import naskit._config as config
 from naskit._files import MANIFEST, check_shipped, read_csv, read_manifest, read_torch
 from naskit._runs import hold_lock
 from naskit.bench.mini import load_mini

@@ -5,14 +5,12 @@ from collections import Counter
 import numpy as np
 import pytest
 from scipy import stats
-from torch import nn
 
 import naskit as nk
 from naskit.hardware import (AdditivePredictor, LatencyTable, MachineBusyWarning, MeasuredLatency,
-                             Part, best_under, build_latency_table, device_kind, pareto_front,
+                             best_under, build_latency_table, device_kind, pareto_front,
                              pareto_overlap, prediction_error, rank_correlation)
 from naskit.model.nb201 import Cell, ResidualReduction
-from naskit.ops import NB201_OPS
 from naskit.space import Arch, NB201Space
 
 SPACE = NB201Space()

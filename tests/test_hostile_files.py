@@ -9,7 +9,6 @@ as differing from the shipped copy, even where every value is in range.
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
 import zipfile
 from pathlib import Path

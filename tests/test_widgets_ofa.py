@@ -1,6 +1,5 @@
 """Headless tests of the OFA widgets: move sliders, click buttons, assert on what they expose."""
 import pytest
-import torch
 
 from naskit.ofa import LatencyTable, OFAArch, OFAEvolution, OFASpace, OFASuperNet
 from naskit.widgets import OFAEvolutionStepper, SubnetPicker

@@ -19,7 +19,7 @@ import pathlib
 import numpy as np
 
 from .._config import shipped_data_dir
-from .._files import check_shipped, read_npz, restore_hint
+from .._files import check_shipped, read_npz, restore_hint, write_atomic
 
 __all__ = ["SHIPPED", "N_ARCHS", "LATENCY_DEVICES", "ZERO_COST_DATASETS", "ZERO_COST_PROXIES",
            "shipped_path", "read_shipped", "write_shipped"]
@@ -148,22 +148,14 @@ def read_shipped(name: str, path=None) -> dict[str, np.ndarray]:
 
 def write_shipped(name: str, path, columns: dict[str, np.ndarray], meta: dict) -> pathlib.Path:
     """Write table ``name`` to ``path`` atomically (compressed), after checking it as a reader would."""
-    import os
-    import tempfile
-
     path = pathlib.Path(path)
     arrays = {k: np.asarray(v) for k, v in columns.items()}
     arrays["meta"] = np.array(json.dumps({**meta, "table": name}, sort_keys=True))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        read_shipped(name, tmp)  # what is written must read back
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # a data file, readable as any other (mkstemp makes 0600)
-        os.replace(tmp, path)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    tmp = path.with_name(path.name + ".check.npz")
+    try:  # what is written must read back before it replaces anything
+        np.savez_compressed(tmp, **arrays)
+        read_shipped(name, tmp)
+        write_atomic(path, lambda f: f.write(tmp.read_bytes()))
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

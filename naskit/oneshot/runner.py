@@ -16,15 +16,14 @@ cells). The CPU seconds the run took are recorded beside them.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import tempfile
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from .._files import write_atomic
 from ..space import Arch
 from .base import OneShotSearch
 from .candidates import CandidateRanking
@@ -99,17 +98,8 @@ def selection_flops(search: OneShotSearch, model: FlopModel) -> float:
 
 
 def _atomic(path: pathlib.Path, write) -> None:
-    """Write ``path`` through ``write(file_object)`` to a temporary file renamed over it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``path`` through ``write(file_object)`` atomically."""
+    write_atomic(path, write)
 
 
 def _monitor(method, search, seed, epoch) -> dict:

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import pathlib
-import tempfile
 import time
 
 from .._checks import is_int
 from .._config import shipped_data_dir, shipped_file
-from .._files import check_shipped, damaged, read_text, restore_hint
+from .._files import check_shipped, damaged, read_text, restore_hint, write_atomic
 from ..datasets import Dataset
 from ..space import Arch, NB201Space
 from ..supernet import SuperNet
@@ -122,16 +120,8 @@ def _row(method, seed, arch, seconds, steps, settings) -> dict:
 
 def write_runs(path, rows) -> None:
     """Write ``rows`` as JSON lines, atomically (a temporary file renamed over ``path``)."""
-    path = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            for row in rows:
-                f.write(json.dumps(row, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda f: f.writelines(json.dumps(row, sort_keys=True) + "\n"
+                                              for row in rows), mode="w")
 
 
 def read_runs(path) -> list[dict]:
@@ -168,10 +158,13 @@ def read_runs(path) -> list[dict]:
                 raise damaged(path, where, f"{key} must be an int >= 0, got {row[key]!r}", how)
         if not isinstance(row["settings"], dict):
             raise damaged(path, where, f"settings must be an object, got {row['settings']!r}", how)
-        key = (row["method"], row["seed"])
+        protocol = row["settings"].get("protocol", "darts")
+        if not (protocol in PROTOCOLS or isinstance(protocol, dict) and protocol.get("name") in PROTOCOLS):
+            raise damaged(path, where, f"settings.protocol must name one of {list(PROTOCOLS)}", how)
+        key = (row["method"], row["seed"], protocol_of(row))
         if key in seen:
-            raise damaged(path, where, f"{row['method']} seed {row['seed']} was already run on line "
-                          f"{seen[key]}; each run appears once", how)
+            raise damaged(path, where, f"{row['method']} seed {row['seed']} under the {key[2]} "
+                          f"protocol was already run on line {seen[key]}; each run appears once", how)
         seen[key] = n
         try:
             row["arch"] = Arch.from_string(row["arch"], space=space)
