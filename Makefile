@@ -32,7 +32,10 @@ venv: $(STAMP) $(LAB_SETTINGS)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# A venv made before naskit was distributed as naskit-edu holds it as "naskit": uninstalled first, so
+# that one distribution owns naskit/.
 $(STAMP): pyproject.toml | $(BIN)/python
+	@if $(BIN)/python -m pip show -q naskit >/dev/null 2>&1; then $(BIN)/python -m pip uninstall -q -y naskit; fi
 ifneq ($(TORCH),)
 	$(BIN)/python -m pip install $(PIP_FLAGS) --index-url $(TORCH_INDEX) torch torchvision
 endif
