@@ -1,6 +1,7 @@
 # The README's two commands: `make lab` opens the lessons, `make test` checks library and lessons.
 # Both create the virtual environment $(VENV) on first use and reinstall only when pyproject.toml
-# changes. Override on the command line, e.g. `make test VENV=~/venvs/naskit PYTHON=python3.12`.
+# changes. Override on the command line, e.g. `make test VENV=~/venvs/naskit PYTHON=python3.11`;
+# `make lab TORCH=cpu` installs PyTorch's CPU-only build (TORCH below).
 
 VENV ?= .venv
 PYTHON ?= python3
@@ -8,6 +9,11 @@ PYTHON ?= python3
 # it actually imports on first use.
 PIP_FLAGS ?= --no-compile
 PYTEST_FLAGS ?=
+# TORCH=cpu installs PyTorch's CPU-only build first, from PyTorch's own index (no CUDA libraries:
+# several GB less); TORCH=cu126 etc. names another of its builds. Empty: PyPI's default build (on
+# Linux x86_64 a CUDA build). It takes effect when the venv is made: `make clean` first.
+TORCH ?=
+TORCH_INDEX ?= https://download.pytorch.org/whl/$(TORCH)
 # Test processes side by side (pytest-xdist; one file stays in one process, so a notebook's
 # cells run in order in one kernel). JOBS=0 runs everything in this process.
 JOBS ?= 2
@@ -26,7 +32,13 @@ venv: $(STAMP) $(LAB_SETTINGS)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# A venv made before naskit was distributed as naskit-edu holds it as "naskit": uninstalled first, so
+# that one distribution owns naskit/.
 $(STAMP): pyproject.toml | $(BIN)/python
+	@if $(BIN)/python -m pip show -q naskit >/dev/null 2>&1; then $(BIN)/python -m pip uninstall -q -y naskit; fi
+ifneq ($(TORCH),)
+	$(BIN)/python -m pip install $(PIP_FLAGS) --index-url $(TORCH_INDEX) torch torchvision
+endif
 	$(BIN)/python -m pip install $(PIP_FLAGS) -e ".[dev]"
 	touch $@
 

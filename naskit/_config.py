@@ -23,8 +23,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file", "projector_mode",
-           "figure_rc"]
+__all__ = ["DISTRIBUTION", "fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file",
+           "shipped_lessons_dir", "projector_mode", "figure_rc"]
+
+# The name to `pip install` (the import name is naskit; "naskit" on PyPI is an unrelated library).
+DISTRIBUTION = "naskit-edu"
 
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
@@ -105,5 +108,11 @@ def shipped_file(name: str, how: str = "") -> Path:
         raise FileNotFoundError(
             f"naskit's shipped file {name} is missing (looked in {path.parent}); it comes inside "
             f"the naskit wheel (naskit/data) and in data/ of a source checkout: reinstall naskit "
-            f"(`pip install --force-reinstall naskit`, or `pip install .` in a checkout){rebuild}")
+            f"(`pip install --force-reinstall {DISTRIBUTION}`, or `pip install .` in a checkout){rebuild}")
     return path
+
+
+def shipped_lessons_dir() -> Path:
+    """The folder of the lessons: ``naskit/lessons`` when installed, else the checkout's ``lessons/``."""
+    installed, checkout = _PACKAGE / "lessons", _PACKAGE.parent / "lessons"
+    return installed if installed.is_dir() or not checkout.is_dir() else checkout

@@ -103,7 +103,7 @@ def _cached_manifest(path: str, size: int, mtime_ns: int) -> tuple:
 def restore_hint(name: str) -> str:
     """How to get a good copy of the shipped file ``name`` (a path relative to the data folder)."""
     return (f"restore it with `git checkout data/{name}` in a source checkout, or reinstall naskit "
-            "(`pip install --force-reinstall naskit`)")
+            "(`pip install --force-reinstall naskit-edu`)")
 
 
 def check_shipped(path, root) -> None:

@@ -6,12 +6,17 @@ library.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import shutil
+import subprocess
+import sys
 from importlib import metadata
+from pathlib import Path
 
-from naskit._config import fast_mode, shipped_data_dir, user_data_dir
+from naskit._config import DISTRIBUTION, fast_mode, shipped_data_dir, shipped_lessons_dir, user_data_dir
 
-__all__ = ["main", "info"]
+__all__ = ["main", "info", "copy_lessons"]
 
 
 def _version(dist: str) -> str:
@@ -27,15 +32,56 @@ def info() -> dict[str, str]:
     import torch  # only here: the other subcommands should not pay for importing torch
 
     dot = shutil.which("dot")
+    if dot and importlib.util.find_spec("graphviz") is None:
+        dot += " (drawings need Graphviz's Python package too: pip install graphviz)"
     folder = user_data_dir()
     return {
-        "naskit": _version("naskit"),
+        "naskit": _version(DISTRIBUTION),
         "torch": f"{torch.__version__} (CUDA {'available' if torch.cuda.is_available() else 'not available'})",
         "dot": dot or "not found (drawings fall back to matplotlib; apt-get install graphviz)",
         "data dir": f"{folder} ({'exists' if folder.is_dir() else 'does not exist yet'}; set NASKIT_DATA to change)",
         "shipped": f"{shipped_data_dir()} (the embedded data set and benchmarks)",
         "fast mode": "on" if fast_mode() else "off (set NASKIT_FAST=1 for small budgets)",
     }
+
+
+def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
+    """Copy the lessons into ``folder``; a file already there is kept, never overwritten.
+
+    ``reset``: a lesson's number or file name (``06``, ``06_darts.ipynb``) whose copy in ``folder``
+    is replaced by the original; the replaced copy is kept beside it as ``<name>.bak``.
+    Returns ``(file name, what happened)`` for every lesson file.
+    """
+    source, folder = shipped_lessons_dir(), Path(folder).expanduser()
+    files = sorted(p for p in source.iterdir() if p.suffix == ".ipynb" or p.name == "README.md")
+    if not files:
+        raise FileNotFoundError(f"no lessons in {source}; reinstall naskit (pip install "
+                                f"--force-reinstall {DISTRIBUTION})")
+    if reset is not None:
+        chosen = [p for p in files if p.name == reset or (p.suffix == ".ipynb"
+                                                          and p.name.split("_")[0] == reset)]
+        if len(chosen) != 1:
+            names = [p.name for p in files if p.suffix == ".ipynb"]
+            raise ValueError(f"no lesson {reset!r}; name one by number or file name: {names}")
+    folder.mkdir(parents=True, exist_ok=True)
+    done = []
+    for path in files:
+        target = folder / path.name
+        if reset is not None and path.name == chosen[0].name and target.exists():
+            if target.read_bytes() == path.read_bytes():
+                done.append((path.name, "already the original"))
+                continue
+            shutil.copyfile(target, target.with_name(target.name + ".bak"))
+            shutil.copyfile(path, target)
+            done.append((path.name, f"reset to the original (your copy: {target.name}.bak)"))
+        elif not target.exists():
+            shutil.copyfile(path, target)
+            done.append((path.name, "copied"))
+        elif target.read_bytes() == path.read_bytes():
+            done.append((path.name, "already there"))
+        else:
+            done.append((path.name, "kept: you changed it (--reset to get the original back)"))
+    return done
 
 
 def _count(minimum: int, also: tuple[int, ...] = ()):
@@ -88,7 +134,35 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--seeds", type=_count(1), default=2, help="seeds per class in the subset")
     bench.add_argument("--extra-seed-classes", type=_count(0), default=1000,
                        help="classes trained with every seed (the others with seed 0)")
+    lessons = commands.add_parser(
+        "lessons", help="copy the lessons into a folder (files you changed are kept) and open them")
+    lessons.add_argument("folder", nargs="?", default="naskit-lessons",
+                         help="where to put them (default: %(default)s in the current folder)")
+    lessons.add_argument("--reset", metavar="LESSON", default=None,
+                         help="replace your copy of one lesson (06 or 06_darts.ipynb) by the "
+                              "original; yours is kept as <name>.bak")
+    lessons.add_argument("--open", action="store_true",
+                         help="then open the folder in JupyterLab (pip install \"%s[lab]\")" % DISTRIBUTION)
     args = parser.parse_args(argv)
+    if args.command == "lessons":
+        try:
+            done = copy_lessons(args.folder, reset=args.reset)
+        except (ValueError, FileNotFoundError, OSError) as e:
+            parser.exit(1, f"naskit lessons: {e}\n")
+        width = max(len(name) for name, _ in done)
+        for name, what in done:
+            print(f"{name:<{width}}  {what}")
+        folder = Path(args.folder).expanduser().resolve()
+        print(f"the lessons are in {folder}")
+        if not args.open:
+            print(f"open them with: jupyter lab {folder}  (or naskit lessons {args.folder} --open)")
+            return 0
+        if importlib.util.find_spec("jupyterlab") is None:
+            parser.exit(1, f"naskit lessons: JupyterLab is not installed here; pip install "
+                           f"\"{DISTRIBUTION}[lab]\", or open {folder} in your notebook editor\n")
+        # JupyterLab refuses to start as root (a container, a cloud VM) unless told it may.
+        root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        return subprocess.call([sys.executable, "-m", "jupyterlab", str(folder), *root])
     if args.command == "build-bench":
         from naskit.bench.builder import (Recipe, assemble, build_runs, check_build_args,
                                           missing_units, work_units)

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from ._checks import check_int, check_seed
-from ._config import shipped_data_dir, shipped_file
+from ._config import DISTRIBUTION, shipped_data_dir, shipped_file
 from ._files import check_shipped, read_npz
 
 __all__ = ["Dataset", "load", "make_cluttered", "build_embedded", "shipped_file", "shipped_data_dir",
@@ -178,7 +178,10 @@ def _load_embedded(path: pathlib.Path) -> Dataset:
 
 
 def _load_cifar10(root, download: bool, n_val: int, seed: int) -> Dataset:
-    import torchvision
+    try:
+        import torchvision
+    except ImportError:
+        raise ImportError(f"cifar10 needs torchvision: pip install \"{DISTRIBUTION}[cifar]\"") from None
 
     if root is None:
         raise ValueError("cifar10 needs root=, the folder holding (or to receive) cifar-10-batches-py")

@@ -71,3 +71,48 @@ def test_build_bench_defaults_to_the_package_data_folder_wherever_it_runs(tmp_pa
         main(["build-bench"])
     assert err.value.code == 1 and seen["out_dir"] == shipped_data_dir() / "nb201-mini-build"
     assert not (tmp_path / "data").exists()
+
+
+# -- naskit lessons: the lessons out of an installed naskit -------------------------------------
+
+def test_lessons_are_copied_and_a_changed_copy_is_kept(capsys, tmp_path):
+    from naskit._config import shipped_lessons_dir
+
+    lessons = sorted(p.name for p in shipped_lessons_dir().glob("*.ipynb"))
+    assert len(lessons) >= 10 and main(["lessons", str(tmp_path / "mine")]) == 0
+    out = capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "mine").glob("*.ipynb")) == lessons
+    assert sum(line.endswith("  copied") for line in out.splitlines()) == len(lessons) + 1  # README
+    edited = tmp_path / "mine" / lessons[3]
+    edited.write_text("my answers")
+    assert main(["lessons", str(tmp_path / "mine")]) == 0
+    out = capsys.readouterr().out
+    assert f"{lessons[3]}" in out and "kept: you changed it" in out and "  copied\n" not in out
+    assert edited.read_text() == "my answers"
+    # --reset by number: the original back, the learner's copy beside it
+    assert main(["lessons", str(tmp_path / "mine"), "--reset", lessons[3][:2]]) == 0
+    assert "reset to the original" in capsys.readouterr().out
+    assert edited.read_bytes() == (shipped_lessons_dir() / lessons[3]).read_bytes()
+    assert (tmp_path / "mine" / f"{lessons[3]}.bak").read_text() == "my answers"
+
+
+def test_lessons_reset_names_a_lesson(capsys, tmp_path):
+    with pytest.raises(SystemExit) as e:
+        main(["lessons", str(tmp_path), "--reset", "99"])
+    assert e.value.code == 1 and "no lesson '99'" in capsys.readouterr().err
+
+
+def test_lessons_open_starts_jupyterlab_or_says_how_to_get_it(capsys, monkeypatch, tmp_path):
+    import importlib.util
+    import subprocess
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n: object() if n == "jupyterlab" else real(n))
+    assert main(["lessons", str(tmp_path), "--open"]) == 0
+    assert calls and calls[0][1:4] == ["-m", "jupyterlab", str(tmp_path.resolve())]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n: None if n == "jupyterlab" else real(n))
+    with pytest.raises(SystemExit) as e:
+        main(["lessons", str(tmp_path), "--open"])
+    assert e.value.code == 1 and "naskit-edu[lab]" in capsys.readouterr().err

@@ -53,3 +53,19 @@ def test_make_lab_serves_the_lessons_on_loopback(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize("torch", ["cpu", ""])
+def test_make_lab_torch_cpu_installs_pytorchs_cpu_build_first(tmp_path, torch):
+    """`make lab TORCH=cpu` (a dry run: nothing is installed) takes torch from PyTorch's CPU index
+    before naskit; without TORCH, pip's default index serves everything."""
+    out = subprocess.run(["make", "-n", "-C", str(REPO), "lab", f"VENV={tmp_path / 'venv'}",
+                          f"TORCH={torch}"], capture_output=True, text=True, check=True).stdout
+    installs = [line for line in out.splitlines() if " -m pip install " in line]
+    assert installs[-1].endswith('-e ".[dev]"')
+    if torch:
+        assert len(installs) == 2
+        assert "--index-url https://download.pytorch.org/whl/cpu torch torchvision" in installs[0]
+    else:
+        assert len(installs) == 1 and "download.pytorch.org" not in out

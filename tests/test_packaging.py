@@ -1,4 +1,6 @@
-"""pyproject.toml and environment.yml describe the same environment, with lower bounds only."""
+"""pyproject.toml and environment.yml describe the same environment, with lower bounds only; the
+lower bounds are the oldest versions CI tests (.ci/oldest.txt); every install hint names the
+distribution pyproject.toml builds."""
 import importlib
 import re
 from pathlib import Path
@@ -7,6 +9,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 try:
     import tomllib
@@ -26,11 +29,100 @@ def project():
         return tomllib.load(f)["project"]
 
 
+def _with_extras(project, extras) -> list[Requirement]:
+    """The requirements of ``extras``, an extra naming naskit's own extras (dev: lab) expanded."""
+    out = []
+    for extra in extras:
+        for r in map(Requirement, project["optional-dependencies"][extra]):
+            if canonicalize_name(r.name) == canonicalize_name(project["name"]):
+                out += _with_extras(project, sorted(r.extras))
+            else:
+                out.append(r)
+    return out
+
+
 @pytest.fixture(scope="module")
 def pip_requirements(project):
     reqs = [Requirement(r) for r in project["dependencies"]]
-    reqs += [Requirement(r) for r in project["optional-dependencies"]["dev"]]
+    reqs += _with_extras(project, ["dev"])
     return {canonicalize_name(r.name): r for r in reqs}
+
+
+def test_dev_extra_holds_every_extra(project):
+    names = {canonicalize_name(r.name) for r in _with_extras(project, ["dev"])}
+    for extra in project["optional-dependencies"]:
+        assert {canonicalize_name(r.name) for r in _with_extras(project, [extra])} <= names, extra
+
+
+def test_core_needs_no_front_end(project):
+    core = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    assert not core & {"jupyterlab", "notebook", "voila", "nbval", "graphviz", "torchvision"}
+    lab = {canonicalize_name(r.name) for r in _with_extras(project, ["lab"])}
+    assert {"jupyterlab", "voila", "graphviz"} <= lab
+
+
+def _oldest() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / ".ci" / "oldest.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            r = Requirement(line)
+            (spec,) = r.specifier
+            assert spec.operator == "==", f".ci/oldest.txt: {line!r} is not a pin"
+            pins[canonicalize_name(r.name)] = Version(spec.version)
+    return pins
+
+
+def test_lower_bounds_are_the_oldest_versions_ci_tests(project):
+    """Each core dependency's lower bound is its pin in .ci/oldest.txt; none is unpinned there
+    except traitlets, which comes with ipywidgets in the version ipywidgets needs."""
+    bounds = {}
+    for r in map(Requirement, project["dependencies"]):
+        (spec,) = r.specifier or [None]
+        bounds[canonicalize_name(r.name)] = Version(spec.version) if spec else None
+    assert {n for n, v in bounds.items() if v is None} == {"traitlets"}
+    assert _oldest() == {n: v for n, v in bounds.items() if v is not None}
+
+
+def test_requires_python_is_what_ci_tests(project):
+    assert project["requires-python"] == ">=3.11"
+
+
+# An install command that names naskit: `pip install ...`, `%pip install ...`, `naskit[extra]`.
+HINT = re.compile(r"pip install[^`\n\"']*|\bnaskit(?:-edu)?\[[a-z,]+\]")
+
+
+def _hint_files():
+    yield from (ROOT / "naskit").rglob("*.py")
+    yield from (ROOT / "lessons").glob("*.ipynb")
+    yield from (ROOT / "binder").glob("*")
+    yield from (ROOT / p for p in ("README.md", "lessons/README.md", "Makefile", "environment.yml"))
+
+
+def test_install_hints_name_the_distribution(project):
+    dist = project["name"]
+    assert dist != "naskit"  # on PyPI, "naskit" is an unrelated library
+    seen = 0
+    for path in _hint_files():
+        for hint in HINT.findall(path.read_text()):
+            if "naskit" in hint:
+                seen += 1
+                assert re.search(rf"(?<![\w-]){re.escape(dist)}\b", hint) or " -e ." in hint, \
+                    f"{path.relative_to(ROOT)}: {hint!r} installs something other than {dist}"
+    assert seen >= 12
+
+
+def test_every_lesson_installs_naskit_where_it_is_missing(project):
+    """The first code cell installs the distribution when naskit is missing (Colab, a JupyterHub);
+    where naskit is installed (CI, make lab) it imports and does nothing else."""
+    import json
+
+    guard = ["try:", "    import naskit", "except ImportError:", f"    %pip install -q {project['name']}"]
+    for path in sorted((ROOT / "lessons").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        first = next(c for c in cells if c["cell_type"] == "code")
+        lines = [line.split("#")[0].rstrip() for line in "".join(first["source"]).splitlines()]
+        assert lines[:4] == guard, path.name
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +180,7 @@ PACKAGES = sorted("naskit" + "".join(f".{p}" for p in d.relative_to(ROOT / "nask
 def test_every_package_is_listed(project):
     with open(ROOT / "pyproject.toml", "rb") as f:
         listed = tomllib.load(f)["tool"]["setuptools"]["packages"]
-    assert sorted(set(listed) - {"naskit.data"}) == PACKAGES, "update [tool.setuptools] packages"
+    assert sorted(set(listed) - {"naskit.data", "naskit.lessons"}) == PACKAGES, "update [tool.setuptools] packages"
 
 
 SHIPPED = ("nb201-mini.npz", "cluttered-mnist.npz", "nb201-mini-oneshot.jsonl", "nb201-mini-naswot.npz",
@@ -130,11 +222,12 @@ def test_wheel_install_finds_shipped_data(tmp_path):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "naskit", src / "naskit", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "data", src / "data", ignore=shutil.ignore_patterns("nb201-mini-build"))
+    shutil.copytree(ROOT / "lessons", src / "lessons", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     wheels = tmp_path / "wheels"
     run = lambda *cmd, **kw: subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
         "-w", str(wheels), str(src))
-    (wheel,) = wheels.glob("naskit-*.whl")
+    (wheel,) = wheels.glob("naskit_edu-*.whl")
     env = tmp_path / "venv"
     run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(env))
     python = env / "bin" / "python"
@@ -165,3 +258,11 @@ def test_wheel_install_finds_shipped_data(tmp_path):
     # the published NAS-Bench-201 tables, with no NASKIT_DATA and no repo beside
     assert got["nb201"] == repr(nk.bench.load("nb201-cifar10-valid").best()) and "6111" in got["nb201"]
     assert got["devices"] == 27 and got["zero_cost"] == 725
+    # the lessons come with the wheel: `naskit lessons` copies them out, byte for byte
+    out = run(str(env / "bin" / "naskit"), "lessons", str(tmp_path / "mine"), cwd=cwd,
+              env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}).stdout
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb")) + ["README.md"]
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == lessons, out
+    for name in lessons:
+        assert (tmp_path / "mine" / name).read_bytes() == (ROOT / "lessons" / name).read_bytes(), name
+        assert (installed / "lessons" / name).is_file()

@@ -14,6 +14,7 @@ from naskit.bench import Benchmark
 from naskit.search import GeneticEvolution, RandomSearch, RegularizedEvolution, Reinforce, run
 from naskit.space import NB201Space
 from naskit.widgets import ControllerInspector, EvolutionStepper
+from naskit.widgets._compat import tab_titles
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SPACE = NB201Space()
@@ -215,7 +216,7 @@ def test_evolution_stepper_fits_a_laptop_screen():
     height = CONTROLS + max(pop_h + LINE * lines, TAB_BAR + max(sum(h for _, h in cells), best_h))
     width = pop_w + max(max(c for c, _ in cells), best_w) + 20
     assert height < 650 and width < 1250, (width, height)
-    assert w.tabs.titles == ("parent and child", "best so far")
+    assert tab_titles(w.tabs) == ("parent and child", "best so far")
 
 
 def test_controller_inspector_fits_a_laptop_screen(inspector):

@@ -12,11 +12,11 @@ function draws a result it is given, takes ``ax=None`` and returns the Axes; non
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import shutil
 from dataclasses import dataclass
 
-import graphviz
 import matplotlib.image
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -136,8 +136,24 @@ def _check_highlight(highlight, edges) -> set[int]:
     return chosen
 
 
-def cell_dot(cell, which: str = "normal", highlight=()) -> graphviz.Digraph:
+def _graphviz():
+    """Graphviz's Python package, imported when a drawing asks for it (the ``lab`` extra brings it)."""
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError("drawing with Graphviz needs its Python package: pip install graphviz "
+                          "(or naskit-edu[lab]); engine='networkx' draws without it") from None
+    return graphviz
+
+
+def _dot_available() -> bool:
+    """Whether both Graphviz's ``dot`` program and its Python package are installed."""
+    return shutil.which("dot") is not None and importlib.util.find_spec("graphviz") is not None
+
+
+def cell_dot(cell, which: str = "normal", highlight=()) -> graphviz.Digraph:  # noqa: F821
     """The Graphviz DOT graph of a cell: an ``Arch`` (or cell string) or a DARTS genotype."""
+    graphviz = _graphviz()
     nodes, edges = _graph(cell, which)
     chosen = _check_highlight(highlight, edges)
     dot = graphviz.Digraph(graph_attr=dict(rankdir="LR", nodesep="0.4", ranksep="0.45",
@@ -498,20 +514,20 @@ def cell(cell, ax=None, which: str = "normal", engine: str = "auto", highlight=(
 
     ``engine``: 'graphviz' (its ``dot`` program lays the graph out), 'networkx' (matplotlib: a
     layered layout whose op labels sit on their edges and never cover a node or each other, at
-    any axes size) or 'auto' (Graphviz when ``dot`` is installed).
+    any axes size) or 'auto' (Graphviz when its ``dot`` program and Python package are installed).
     """
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose from {list(_ENGINES)}")
     nodes, edges = _graph(cell, which)
     chosen = _check_highlight(highlight, edges)
-    use_dot = engine == "graphviz" or (engine == "auto" and shutil.which("dot") is not None)
+    use_dot = engine == "graphviz" or (engine == "auto" and _dot_available())
     image = None
     if use_dot:
         dot = cell_dot(cell, which=which, highlight=highlight)
         dot.attr(dpi=str(_DOT_DPI))
         try:
             image = matplotlib.image.imread(io.BytesIO(dot.pipe(format="png")), format="png")
-        except graphviz.ExecutableNotFound:
+        except _graphviz().ExecutableNotFound:
             if engine == "graphviz":
                 raise
     if ax is None:

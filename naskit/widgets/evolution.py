@@ -22,6 +22,7 @@ from ..plot._png import render_png as _png
 from ..history import History
 from ..search import EvolutionFrame, GeneticEvolution, RegularizedEvolution, run
 from ._calm import calm
+from ._compat import tab
 
 __all__ = ["EvolutionStepper"]
 
@@ -80,10 +81,10 @@ class EvolutionStepper(widgets.VBox):
                        (self.parent_image, "parent"), (self.second_parent_image, "second-parent"),
                        (self.child_image, "child"), (self.summary, "summary")):
             w.add_class(f"naskit-evolution-{css}")
-        self.tabs = widgets.Tab(children=[
-            widgets.VBox([self.parent_image, self.second_parent_image, self.child_image]),
-            widgets.VBox([self.best_image])])
-        self.tabs.titles = ("parent and child", "best so far")
+        self.tabs = tab([
+            ("parent and child", widgets.VBox([self.parent_image, self.second_parent_image,
+                                               self.child_image])),
+            ("best so far", widgets.VBox([self.best_image]))])
         super().__init__(children=[
             widgets.HBox([self.play, self.slider]),
             widgets.HBox([widgets.VBox([self.population_image, self.summary],

@@ -21,6 +21,7 @@ from ..plot._png import render_png as _png
 from ..bench import Benchmark
 from ..hardware import AdditivePredictor, Latency, MeasuredLatency
 from ._calm import calm
+from ._compat import tab
 
 __all__ = ["LatencyExplorer"]
 
@@ -83,7 +84,7 @@ class LatencyExplorer(widgets.VBox):
         if predictor is not None:
             pages.append(("predicted against measured",
                           widgets.HBox([self.prediction_image, self.breakdown_image])))
-        self.tabs = widgets.Tab(children=[w for _, w in pages], titles=[t for t, _ in pages])
+        self.tabs = tab(pages)
         self.tabs.add_class("naskit-latency-tabs")
         super().__init__(children=[self.picker, self.summary, self.tabs])
         self.add_class("naskit-latency-explorer")

@@ -30,6 +30,7 @@ from ..datasets import Dataset
 from ..estimators import (Comparison, NoiseCeiling, compare, epochs_for, make, noise_ceiling,
                           sample_archs, supported, unsupported)
 from ._calm import calm
+from ._compat import tooltip
 
 __all__ = ["RankingComparer"]
 
@@ -99,7 +100,7 @@ class RankingComparer(widgets.VBox):
             epochs = check_int(epochs, "epochs", maximum=max([1, *allowed]))
         self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=max([1, *allowed]),
                                              description="epochs", disabled=not allowed,
-                                             tooltip="epochs seen by training-based estimators",
+                                             **tooltip("epochs seen by training-based estimators"),
                                              layout=widgets.Layout(width="210px"))
         sizes = sorted({s for s in (8, 16, 32, 64, 128, 256, batch_size) if 2 <= s <= n_images})
         sizes = sizes or [2]
