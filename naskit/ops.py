@@ -58,14 +58,20 @@ class FactorizedReduce(nn.Module):
         if C_out % 2:
             raise ValueError(f"FactorizedReduce needs an even C_out, got {C_out}")
         self.relu = nn.ReLU(inplace=False)
-        self.conv_1 = nn.Conv2d(C_in, C_out // 2, 1, stride=2, padding=0, bias=False)
-        self.conv_2 = nn.Conv2d(C_in, C_out // 2, 1, stride=2, padding=0, bias=False)
+        # A 1x1 convolution of stride 2 is a 1x1 convolution of the input's even pixels; it is
+        # computed that way because torch 2.14's CPU backward of the strided 1x1 convolution on
+        # channels-last inputs with few channels corrupts memory (crashes, or worse, silently).
+        self.conv_1 = nn.Conv2d(C_in, C_out // 2, 1, stride=1, padding=0, bias=False)
+        self.conv_2 = nn.Conv2d(C_in, C_out // 2, 1, stride=1, padding=0, bias=False)
         self.bn = nn.BatchNorm2d(C_out, affine=affine, track_running_stats=track_running_stats)
 
     def forward(self, x):
         x = self.relu(x)
-        y = nn.functional.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]
-        return self.bn(torch.cat([self.conv_1(x), self.conv_2(y)], dim=1))
+        y = nn.functional.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]  # shifted by one pixel
+        fmt = (torch.channels_last if x.dim() == 4 and not x.is_contiguous()
+               and x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format)
+        even = lambda t: t[:, :, ::2, ::2].contiguous(memory_format=fmt)  # noqa: E731
+        return self.bn(torch.cat([self.conv_1(even(x)), self.conv_2(even(y))], dim=1))
 
 
 class SepConv(nn.Sequential):

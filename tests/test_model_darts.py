@@ -106,3 +106,45 @@ def test_repr_is_a_short_summary():
     text = repr(build_darts(DARTS_V2, channels=36, layers=20))
     assert text.startswith("DartsNetwork(channels=36, layers=20") and "3.35M params" in text
     assert "reduction cells at [6, 13]" in text and isinstance(build_darts(DARTS_V2), DartsNetwork)
+
+
+@pytest.mark.parametrize("size", [8, 9])
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_factorized_reduce_equals_its_two_strided_convolutions(size, channels_last):
+    import torch.nn.functional as F
+
+    from naskit.ops import FactorizedReduce
+
+    torch.manual_seed(0)
+    op = FactorizedReduce(4, 4).double().train()
+    x = torch.randn(3, 4, size, size, dtype=torch.float64, requires_grad=True)
+    inp = x.contiguous(memory_format=torch.channels_last) if channels_last else x
+    out = op(inp)
+    # the definition (Liu et al. 2019's code): two 1x1 convolutions of stride 2, the second of
+    # the input shifted by one pixel, concatenated and batch-normalised
+    r = F.relu(x)
+    s = F.pad(r, (0, 1, 0, 1))[:, :, 1:, 1:]
+    z = torch.cat([F.conv2d(r, op.conv_1.weight, stride=2), F.conv2d(s, op.conv_2.weight, stride=2)], 1)
+    ref = F.batch_norm(z, None, None, op.bn.weight, op.bn.bias, training=True, eps=op.bn.eps)
+    assert out.shape == ref.shape == (3, 4, (size + 1) // 2, (size + 1) // 2)
+    torch.testing.assert_close(out, ref, rtol=1e-12, atol=1e-12)
+    g = torch.randn_like(ref)
+    (gx,) = torch.autograd.grad(out, x, g, retain_graph=True)
+    (rx,) = torch.autograd.grad(ref, x, g)
+    torch.testing.assert_close(gx, rx, rtol=1e-12, atol=1e-12)
+
+
+def test_factorized_reduce_backward_in_channels_last_does_not_corrupt_memory():
+    # torch 2.14's CPU backward of a strided 1x1 convolution on channels-last inputs with few
+    # channels frees memory twice; run it in a process of its own so a crash fails only this test
+    import subprocess
+    import sys
+
+    code = ("import torch\nfrom naskit.ops import FactorizedReduce\n"
+            "for c in (2, 4, 8):\n"
+            "    op = FactorizedReduce(c, c)\n"
+            "    x = torch.randn(64, c, 8, 8).contiguous(memory_format=torch.channels_last)\n"
+            "    op(x.requires_grad_()).sum().backward()\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", (out.returncode, out.stderr[-500:])
