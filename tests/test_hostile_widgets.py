@@ -24,21 +24,13 @@ from naskit.widgets import (AlphaWatcher, EvolutionStepper, LatencyExplorer, OFA
                             RankingComparer, SubnetPicker)
 
 from _hostile import REJECT, Case, Judged, outcome, tally as _tally
+from test_bad_inputs import _Lazy as _BatteryLazy
 
 NAN = math.nan
 
 
-class _Lazy:
-    def __getattr__(self, name):
-        value = getattr(self, "_make_" + name)()
-        setattr(self, name, value)
-        return value
-
-    def _make_bench(self):
-        return nk.bench.load("mini")
-
-    def _make_data(self):
-        return nk.datasets.load().subset(n_train=256, n_val=64, seed=0)
+class _Lazy(_BatteryLazy):
+    """The battery's lazily made objects (bench, data), with an OFA supernet as ``supernet``."""
 
     def _make_supernet(self):
         return OFASuperNet(OFASpace(), channels=(4, 8, 8), head_channels=16, seed=0).eval()
