@@ -85,7 +85,10 @@ def _serve(tmp: Path):
     # scrolled out of view from the page, where no locator finds them. Autosave off: the server
     # writes a save through one fixed temporary name (.~name) and renames it, so an autosave
     # racing the test's own save loses the rename ("File Save Error ... No such file or
-    # directory") and its dialog covers the page; the test saves once, when it needs to.
+    # directory") and its dialog covers the page; the test saves once, when it needs to. Plain
+    # (not atomic) writing: with atomic writing, a read that meets the half-written file makes the
+    # server move it aside and restore its backup, which pulls the file from under the save that
+    # is writing it (the same dialog); a plain write only makes that read fail, and it is retried.
     (settings / "overrides.json").write_text(json.dumps({
         "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                         "checkForUpdates": False},
@@ -103,7 +106,8 @@ def _serve(tmp: Path):
            "--ServerApp.ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
            "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
            f"--LabApp.app_settings_dir={settings}", f"--LabApp.user_settings_dir={tmp / 'user'}",
-           f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+           "--FileContentsManager.use_atomic_writing=False"]
     log = open(tmp / "jupyter.log", "w")
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     url = f"http://127.0.0.1:{port}"
@@ -157,6 +161,8 @@ def _saved_errors(page, context, url: str, name: str) -> list[str]:
     page.locator(".lm-MenuBar-item", has_text="File").first.click()
     page.locator(".lm-Menu-item[data-command='docmanager:save']").click()
     deadline, cells = time.monotonic() + 30, []
+    while time.monotonic() < deadline and page.locator(".jp-mod-dirty").count():
+        time.sleep(0.2)  # reading while the server writes would meet a half-written file
     while time.monotonic() < deadline:
         dirty = page.locator(".jp-mod-dirty").count()  # before reading: the file is then saved
         reply = context.request.get(f"{url}/api/contents/{name}?content=1")

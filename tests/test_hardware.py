@@ -139,14 +139,15 @@ def _suite_zero_extra(net, shape):
 
 @pytest.fixture(scope="module")
 def zero_cost_rows():
-    """CIFAR rows of the shipped NAS-Bench-Suite-Zero table: cell string, data set, params (M)."""
+    """CIFAR rows of the shipped NAS-Bench-Suite-Zero table: cell string, data set, params and
+    FLOPs (M)."""
     import naskit as nk
 
     rows = []
     for dataset in ("cifar10", "cifar100"):
         t = nk.bench.zero_cost_table(dataset=dataset)
-        rows += [{"arch_str": str(nk.NB201Space()[int(i)]), "dataset": dataset, "params": p}
-                 for i, p in zip(t["index"], t["params"])]
+        rows += [{"arch_str": str(nk.NB201Space()[int(i)]), "dataset": dataset, "params": p,
+                  "flops": f} for i, p, f in zip(t["index"], t["params"], t["flops"])]
     return rows
 
 

@@ -39,9 +39,10 @@ def test_rows_round_trip(tmp_path, tiny_rows):
 @pytest.mark.parametrize("edit,match", [
     (lambda r: "{not json", "line 2: not JSON"),
     (lambda r: json.dumps({**r, "method": "DARTS-V9"}), "line 2: unknown method 'DARTS-V9'"),
-    (lambda r: json.dumps({**r, "seconds": float("nan")}), "line 2: seconds"),
-    (lambda r: json.dumps({**r, "arch": "|bogus~0|+|none~0|none~1|+|none~0|none~1|none~2|"}), "line 2: arch"),
-    (lambda r: json.dumps({k: v for k, v in r.items() if k != "steps"}), "line 2: a row has exactly"),
+    (lambda r: json.dumps({**r, "seed": 1, "seconds": float("nan")}), "line 2: seconds"),
+    (lambda r: json.dumps({**r, "seed": 1, "arch": "|bogus~0|+|none~0|none~1|+|none~0|none~1|none~2|"}), "line 2: arch"),
+    (lambda r: json.dumps({k: v for k, v in r.items() if k != "steps"}), "line 2: a row is an object with the keys"),
+    (lambda r: json.dumps(r), "line 2: DARTS-V1 seed 0 .* already run on line 1"),
 ])
 def test_a_damaged_file_names_file_and_line(tmp_path, tiny_rows, edit, match):
     path = tmp_path / "runs.jsonl"

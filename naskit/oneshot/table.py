@@ -161,15 +161,15 @@ def read_runs(path) -> list[dict]:
         protocol = row["settings"].get("protocol", "darts")
         if not (protocol in PROTOCOLS or isinstance(protocol, dict) and protocol.get("name") in PROTOCOLS):
             raise damaged(path, where, f"settings.protocol must name one of {list(PROTOCOLS)}", how)
+        try:
+            row["arch"] = Arch.from_string(row["arch"], space=space)
+        except (TypeError, ValueError) as e:
+            raise damaged(path, where, f"arch: {e}", how) from None
         key = (row["method"], row["seed"], protocol_of(row))
         if key in seen:
             raise damaged(path, where, f"{row['method']} seed {row['seed']} under the {key[2]} "
                           f"protocol was already run on line {seen[key]}; each run appears once", how)
         seen[key] = n
-        try:
-            row["arch"] = Arch.from_string(row["arch"], space=space)
-        except (TypeError, ValueError) as e:
-            raise damaged(path, where, f"arch: {e}", how) from None
         rows.append(row)
     if not rows:
         raise damaged(path, "", "holds no runs", how)

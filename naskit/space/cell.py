@@ -331,14 +331,19 @@ class NB201Space(CellSpace):
     def __repr__(self) -> str:
         return f"NB201Space() # {len(self):,} archs, 6 edges x {len(self.ops)} ops"
 
+    # The space never changes, so every instance shares one enumeration (made on first use, ~0.1 s):
+    # code that makes an NB201Space() per call pays for it once per process.
+    _shared_order: list[Arch] | None = None
+    _shared_index: dict[Arch, int] | None = None
+
     def _order(self) -> list[Arch]:
-        order = self.__dict__.get("_order_cache")
-        if order is None:
+        cls = NB201Space
+        if cls._shared_order is None:
             order = list(self._lexicographic())
             random.Random(88).shuffle(order)  # NB201's own generation step, index order
-            self.__dict__["_order_cache"] = order
-            self.__dict__["_index_cache"] = {a: i for i, a in enumerate(order)}
-        return order
+            cls._shared_index = {a: i for i, a in enumerate(order)}
+            cls._shared_order = order
+        return cls._shared_order
 
     def __iter__(self) -> Iterator[Arch]:
         return iter(self._order())
@@ -349,8 +354,8 @@ class NB201Space(CellSpace):
     def index(self, arch: Arch) -> int:
         """The official NAS-Bench-201 index of ``arch``."""
         self._order()
-        i = self.__dict__["_index_cache"].get(arch) if isinstance(arch, Arch) else None
+        i = NB201Space._shared_index.get(arch) if isinstance(arch, Arch) else None
         if i is None:  # every cell of the space is in the cache: a miss is an error check() names
             self.check(arch)
-            i = self.__dict__["_index_cache"][arch]
+            i = NB201Space._shared_index[arch]
         return i
