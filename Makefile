@@ -53,8 +53,15 @@ $(LAB_SETTINGS): | $(BIN)/python
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_FLAGS ?=
 
+# The learner's own copy: `make lab` copies the lessons into $(MY_LESSONS) on first use (a lesson
+# already there is never overwritten: edits stay yours, lessons/ stays clean for git pull and the
+# demo) and opens that folder. `make lab RESET=06` first puts back the original of lesson 06
+# (your copy is kept as .bak).
+MY_LESSONS ?= my-lessons
+RESET ?=
 lab: venv
-	$(BIN)/jupyter lab lessons/ $(ROOT_FLAG) $(LAB_FLAGS)
+	@$(BIN)/naskit lessons $(MY_LESSONS) $(if $(RESET),--reset $(RESET),)
+	$(BIN)/jupyter lab $(MY_LESSONS) $(ROOT_FLAG) $(LAB_FLAGS)
 
 # Classroom mode: one lesson as an app (widgets and figures, no code) through Voila, on loopback only,
 # with projector fonts: the naskit-projector template (share/jupyter/voila/templates, found through

@@ -1,4 +1,5 @@
-"""The README's first command: ``make lab`` starts JupyterLab on the lessons, as root too."""
+"""The README's first command: ``make lab`` starts JupyterLab on the learner's own copy of the
+lessons (made on first use, never overwritten), as root too."""
 import os
 import shutil
 import signal
@@ -25,12 +26,17 @@ def _free_port() -> int:
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 @pytest.mark.skipif(not (VENV / ".naskit-installed").exists(),
                     reason="runs in the virtual environment `make` created (make test)")
-def test_make_lab_serves_the_lessons_on_loopback(tmp_path):
+def test_make_lab_serves_the_learners_copy_on_loopback(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    edited = mine / "01_search_spaces.ipynb"
+    edited.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n')
     port = _free_port()
     flags = (f"--no-browser --ServerApp.ip=127.0.0.1 --port {port} --ServerApp.port_retries=0 "
              "--ServerApp.token= --ServerApp.password=")
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path))
-    proc = subprocess.Popen(["make", "-s", "-C", str(REPO), "lab", f"VENV={VENV}", f"LAB_FLAGS={flags}"],
+    proc = subprocess.Popen(["make", "-s", "-C", str(REPO), "lab", f"VENV={VENV}", f"LAB_FLAGS={flags}",
+                             f"MY_LESSONS={mine}"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)
     try:
@@ -45,8 +51,13 @@ def test_make_lab_serves_the_lessons_on_loopback(tmp_path):
         if body is None:
             out = proc.stdout.read().decode() if proc.poll() is not None else ""
             pytest.fail(f"make lab did not answer on port {port} (exit {proc.poll()}):\n{out[-2000:]}")
-        # the server runs in lessons/: its contents are the notebooks
-        assert "01_search_spaces.ipynb" in body
+        # the server runs in the learner's folder: its contents are the notebooks, copied there;
+        # the one the learner had already edited is kept as it was
+        assert "01_search_spaces.ipynb" in body and "06_darts.ipynb" in body
+        originals = sorted(p.name for p in (REPO / "lessons").glob("*.ipynb"))
+        assert sorted(p.name for p in mine.glob("*.ipynb")) == originals
+        assert (mine / "06_darts.ipynb").read_bytes() == (REPO / "lessons" / "06_darts.ipynb").read_bytes()
+        assert edited.read_text().startswith('{"cells": []')
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
