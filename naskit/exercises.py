@@ -95,25 +95,75 @@ def _same(kind: str, a, b) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-5, atol=1e-6))
 
 
-def _generic_hint(kind: str, got, want) -> str:
+def _fmt(values) -> str:
+    return np.array2string(np.asarray(values, dtype=float).ravel()[:4], precision=4,
+                           separator=", ")
+
+
+def _num(value) -> str:
+    x = float(np.asarray(value, dtype=float).ravel()[0])
+    return f"{int(x)}" if x.is_integer() and abs(x) < 1e15 else f"{x:.4g}"
+
+
+def _generic_hint(kind: str, pairs: list) -> str:
+    """What differs between the learner's answers and the expected ones, for a mistake no
+    anticipated hint matched. ``pairs``: ``(got, want)`` of every failing input (the first is the
+    one shown). A pattern (sign, scale, shift) is named only when the answers on at least two
+    values show it; a single number always has *some* ratio to the expected one, so that alone
+    is never called "a factor"."""
+    got, want = pairs[0]
     if kind == "set":
         got, want = set(np.asarray(got).ravel().tolist()), set(np.asarray(want).ravel().tolist())
         return (f"elements: {sorted(got - want)[:5]} should not be there, "
                 f"{sorted(want - got)[:5]} are missing")
-    if kind == "equal":
+    if kind == "equal" and not isinstance(want, numbers.Number):
         return f"value: expected {want!r}, got {got!r}"
     g, w = _array(got).astype(float), _array(want).astype(float)
     if g.shape != w.shape:
-        return f"shape: expected {w.shape}, got {g.shape}"
-    if np.allclose(-g, w, rtol=1e-5, atol=1e-6):
+        flipped = g.ndim == 2 and g.shape == w.shape[::-1]
+        return (f"shape: expected {w.shape}, got {g.shape}"
+                + (" (the transpose: rows and columns swapped)" if flipped else ""))
+    same = [(_array(a).astype(float).ravel(), _array(b).astype(float).ravel()) for a, b in pairs
+            if _array(a).shape == _array(b).shape]
+    G, W = np.concatenate([a for a, _ in same]), np.concatenate([b for _, b in same])
+    close = dict(rtol=1e-5, atol=1e-6)
+    if np.allclose(G, 0, atol=1e-12) and not np.allclose(W, 0, atol=1e-12):
+        return (f"values: yours are 0 on all {len(same)} inputs; expected for example "
+                f"{_fmt(w) if w.size > 1 else _num(w)}")
+    if np.allclose(-G, W, **close):
         return "sign: your values are the negatives of the expected ones"
-    nz = np.abs(w) > 1e-9
-    if nz.any():
-        ratio = g[nz] / w[nz]
-        if np.allclose(ratio, ratio[0], rtol=1e-4) and np.allclose(g[~nz], 0, atol=1e-6):
-            return f"scale: yours are {ratio[0]:.4g} times the expected values (a factor is off)"
-    return f"values: expected {np.array2string(w.ravel()[:4], precision=4)}..., got " \
-           f"{np.array2string(g.ravel()[:4], precision=4)}..."
+    nz = np.abs(W) > 1e-9
+    if nz.sum() >= 2 and np.allclose(G[~nz], 0, atol=1e-6):
+        ratio = G[nz] / W[nz]
+        if np.allclose(ratio, ratio[0], rtol=1e-4):
+            return (f"scale: on {len(same)} inputs yours are always {ratio[0]:.4g} times the "
+                    "expected values (a factor is off)")
+    if G.size >= 2 and np.allclose(G - W, (G - W)[0], rtol=1e-4, atol=1e-6):
+        return (f"shift: on {len(same)} inputs yours are always the expected values "
+                f"{(G - W)[0]:+.4g} (a constant is added or missing)")
+    g, w = g.ravel(), w.ravel()
+    if g.size > 1:
+        if np.allclose(np.sort(g), np.sort(w), **close):
+            return (f"order: you have the right values in another order: expected {_fmt(w)}, "
+                    f"got {_fmt(g)}")
+        wrong = np.flatnonzero(~np.isclose(g, w, **close))
+        if len(wrong) < g.size:
+            shape = _array(want).shape
+            where = [tuple(int(c) for c in np.unravel_index(i, shape)) if len(shape) > 1
+                     else int(i) for i in wrong[:3]]
+            return (f"elements: {len(wrong)} of {g.size} differ, the others are right; first at "
+                    f"{where}: expected {_fmt(w[wrong])}, got {_fmt(g[wrong])}")
+    shown = (f"expected {_fmt(w)}, got {_fmt(g)}" if w.size > 1 else
+             f"expected {_num(w)}, got {_num(g)}")
+    if len(same) >= 3 and np.std(G) > 0 and np.std(W) > 0:
+        r = float(np.corrcoef(G, W)[0, 1])
+        if r > 0.8:
+            return (f"values: {shown}. Across {len(same)} inputs yours rise and fall with the "
+                    f"expected ones (correlation {r:.2f}) but are no fixed factor, sign or shift "
+                    "of them: a related quantity, not this one; compare your formula with the "
+                    "task's definition term by term")
+    return (f"values: {shown}; on {len(same)} inputs yours are no fixed factor, sign, shift or "
+            "reordering of the expected ones: check the formula itself")
 
 
 class _TooLong(Exception):
@@ -200,6 +250,27 @@ def _answer(kind: str, got, want):
     return got if kind == "equal" else arr
 
 
+def _more_failures(ex: Exercise, fn: Callable, rng, n: int, time_limit: float) -> list:
+    """``(got, want)`` of the learner's other wrong answers on up to ``n`` further inputs (at
+    least 4, at most 8, for 5 s at most): the evidence a hint needs before it names a pattern. An
+    input the function fails on in another way (raises, too slow, a wrong kind of answer) is left
+    out."""
+    pairs, deadline = [], time.monotonic() + 5.0
+    for _ in range(min(max(n, 4), 8)):
+        if time.monotonic() > deadline:
+            break
+        args = ex.inputs(rng)
+        want = ex.reference(*copy.deepcopy(args))
+        try:
+            got = _call_with_limit(fn, copy.deepcopy(args), time_limit)
+            answer = _answer(ex.kind, got, want) if got is not None else "none"
+            if not isinstance(answer, str) and not _same(ex.kind, answer, want):
+                pairs.append((answer, want))
+        except Exception:  # the learner's code: the first failure is what the hint shows
+            continue
+    return pairs
+
+
 def check(name: str, fn: Callable, n: int = 20, seed: int = 0,
           time_limit: float = 10.0) -> Verdict:
     """Compare ``fn`` with the reference of exercise ``name`` on ``n`` random inputs.
@@ -237,7 +308,8 @@ def check(name: str, fn: Callable, n: int = 20, seed: int = 0,
             for mistake, hint in ex.mistakes:
                 if _same(ex.kind, answer, mistake(*copy.deepcopy(args))):
                     return Verdict(name, False, True, hint, trial + 1)
-            return Verdict(name, False, True, _generic_hint(ex.kind, answer, want), trial + 1)
+            pairs = [(answer, want)] + _more_failures(ex, fn, rng, n - trial - 1, time_limit)
+            return Verdict(name, False, True, _generic_hint(ex.kind, pairs), trial + 1)
         except (TypeError, ValueError) as e:  # an answer of an unexpected form: say so, never raise
             return Verdict(name, False, True, f"your answer cannot be compared with the expected "
                            f"one ({type(e).__name__}: {e})", trial + 1)

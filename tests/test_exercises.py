@@ -28,9 +28,26 @@ MISTAKES = {
 }
 
 
+# exercise -> a wrong answer no hint anticipates, and words its generic hint must contain: what
+# differs, in words a student can act on (never a guessed cause)
+UNANTICIPATED = {
+    "bilevel": (lambda tr, va: 0, ["0 on all", "expected for example"]),
+    "cell_space_size": (lambda n, k: k ** (n * (n - 1) // 2) + 1, ["shift", "+1"]),
+    "reinforce_gradient": (lambda p, a, adv: X.reinforce_gradient(p, a, adv).T,
+                           ["shape", "transpose"]),
+    "evolution_step": (lambda pop, s, m, f: pop[::-1], ["value: expected"]),
+    "kendall_tau": (lambda a, b: float(np.corrcoef(a, b)[0, 1]), ["correlation", "term by term"]),
+    "tse": (lambda L: -float(np.mean(L)), ["no fixed factor", "formula"]),
+    "mixed_op": (lambda x, alpha, ops: torch.softmax(alpha, 0), ["shape", "(5,)"]),
+    "pareto": (lambda lat, acc: list(range(len(lat))), ["should not be there"]),
+    "elastic_kernel": (lambda w, k: np.flip(X.elastic_kernel(w, k), -1).copy(), ["order"]),
+    "top_k_agreement": (lambda p, t, k: X.top_k_agreement(p, t, k) + 0.5, ["shift", "+0.5"]),
+}
+
+
 def test_every_lesson_has_an_exercise():
     assert {ex.lesson for ex in X.EXERCISES.values()} == {f"{i:02d}" for i in range(10)}
-    assert set(MISTAKES) == set(X.EXERCISES)
+    assert set(MISTAKES) == set(X.EXERCISES) == set(UNANTICIPATED)
 
 
 @pytest.mark.parametrize("name", sorted(X.EXERCISES))
@@ -46,6 +63,34 @@ def test_typical_mistakes_get_their_hint(name):
         verdict = X.check(name, wrong)
         assert not verdict.passed and verdict.answered
         assert word in verdict.hint, (name, word, verdict.hint)
+
+
+@pytest.mark.parametrize("name", sorted(X.EXERCISES))
+def test_an_unanticipated_mistake_gets_a_hint_naming_what_differs(name):
+    wrong, words = UNANTICIPATED[name]
+    verdict = X.check(name, wrong)
+    assert not verdict.passed and verdict.answered
+    assert all(w in verdict.hint for w in words), (name, words, verdict.hint)
+    # no anticipated hint fires on it (else it would not test the generic one)
+    assert all(verdict.hint != hint for _, hint in X.EXERCISES[name].mistakes)
+
+
+def test_one_number_is_never_called_a_factor_off():
+    # Pearson's r handed in for Kendall's tau: any two numbers have a ratio, so a hint that called
+    # it "a factor" would send the student after a constant that is not there
+    pearson = lambda a, b: float(np.corrcoef(a, b)[0, 1])  # noqa: E731
+    for n in (1, 2, 20):
+        hint = X.check("kendall_tau", pearson, n=n).hint
+        assert "factor is off" not in hint and "expected" in hint, hint
+    # a true factor is named once several inputs show the same ratio
+    assert "2 times" in X.check("kendall_tau", lambda a, b: 2 * X.kendall_tau(a, b)).hint
+    # per-element: the positions that differ, when the others are right
+    def one_off(p, a, adv):
+        g = X.reinforce_gradient(p, a, adv)
+        g[0, 0] += 1.0
+        return g
+    hint = X.check("reinforce_gradient", one_off).hint
+    assert hint.startswith("elements: 1 of") and "(0, 0)" in hint, hint
 
 
 def test_stub_is_not_answered_and_does_not_raise():
