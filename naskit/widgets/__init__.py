@@ -10,9 +10,10 @@ from .evolution import EvolutionStepper
 from .latency import LatencyExplorer
 from .ofa import OFAEvolutionStepper, SubnetPicker
 from .oneshot import AlphaWatcher
+from .predict import Predict
 from .ranking import RankingComparer
 from .solution import Solution
 
 __all__ = ["CellBuilder", "EvolutionStepper", "ControllerInspector", "RankingComparer",
            "AlphaWatcher", "LatencyExplorer", "SubnetPicker", "OFAEvolutionStepper",
-           "Solution", "BilevelExplorer"]
+           "Solution", "BilevelExplorer", "Predict"]
