@@ -84,13 +84,13 @@ demo-serve:
 	  exec $(BIN)/voila "$$nb" --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) \
 	  --Voila.port_retries=0 --template=$(DEMO_TEMPLATE)
 
-# The gallery: every lesson's main widget, operated in headless Chromium (tests/test_browser.py),
+# The gallery: every lesson's main widget, operated in headless Chromium (tests/test_browser.py and test_browser_more.py),
 # screenshots into docs/gallery with an index page docs/gallery/README.md.
 GALLERY ?= docs/gallery
 gallery: venv
 	mkdir -p $(GALLERY)
 	NASKIT_GALLERY=$(GALLERY) OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PYTEST_FLAGS) \
-	  tests/test_browser.py -k test_lesson_in_jupyterlab; rc=$$?; \
+	  tests/test_browser.py tests/test_browser_more.py -k test_lesson_in_jupyterlab; rc=$$?; \
 	$(BIN)/python tests/_gallery.py $(GALLERY); exit $$rc
 
 test: test-lib test-lessons

@@ -345,7 +345,9 @@ def _spinners(n):
 @pytest.mark.slow
 @pytest.mark.parametrize("clock", ["wall", "cpu"])
 def test_one_net_measured_twice_on_a_quiet_machine_agrees_within_its_interval(clock):
-    # The wall clock needs a quiet machine; the thread's CPU clock should agree even on a busy one.
+    # The wall clock needs a quiet machine. The thread's CPU clock leaves out the time other work
+    # held the core, but not what it does to caches and memory bandwidth: when a measurement says
+    # the machine was busy (its spread), either clock is measured again.
     net = _convnet(8)
     shape = (1, 3, 32, 32)
     for attempt in range(3):  # other work on a shared machine comes and goes
@@ -353,7 +355,7 @@ def test_one_net_measured_twice_on_a_quiet_machine_agrees_within_its_interval(cl
             warnings.simplefilter("ignore", MachineBusyWarning)
             a = measure_latency(net, shape, threads=1, min_run_time=0.3, clock=clock)
             b = measure_latency(net, shape, threads=1, min_run_time=0.3, clock=clock)
-        if clock == "cpu" or not (a.busy or b.busy):
+        if not (a.busy or b.busy):
             break
     else:
         pytest.skip(f"the machine was busy in all three attempts ({a!r}); this test needs a quiet one")
