@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ._checks import check_int, check_positive, check_range, check_seed
+from ._progress import progress_bar
 from ._torch import check_device
 from .datasets import Dataset
 
@@ -101,10 +102,7 @@ def train(net: nn.Module, data: Dataset, epochs: int, seed: int = 0, device="cpu
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs,
                                                 steps_per_epoch=steps_per_epoch)
     log = TrainLog(seed=seed)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=epochs * steps_per_epoch, desc="training", unit="step", leave=False)
+    bar = progress_bar(progress, total=epochs * steps_per_epoch, desc="training", unit="step")
     for _ in range(epochs):
         start = time.perf_counter()
         perm = torch.randperm(n, generator=gen)

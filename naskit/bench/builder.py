@@ -226,7 +226,8 @@ def build_runs(out_dir, recipe: Recipe = Recipe(), seeds: int = 2, extra_seed_cl
 def _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, threads, limit,
                 progress) -> pathlib.Path:
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+
+    from .._progress import in_voila, tqdm
 
     log_path = out_dir / "runs.jsonl"
     settings = dict(dataclasses.asdict(recipe), key=recipe.key(), seeds=seeds,
@@ -245,7 +246,7 @@ def _build_runs(out_dir, recipe, seeds, extra_seed_classes, n_jobs, device, thre
         return log_path
     jobs = (delayed(_work)(i, s, recipe, device, threads, os.getpid()) for i, s in pending)
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(jobs)
-    with open(log_path, "a") as log, tqdm(total=len(pending), disable=not progress,
+    with open(log_path, "a") as log, tqdm(total=len(pending), disable=not progress or in_voila(),
                                           desc="training classes", unit="run") as bar:
         for result in results:
             log.write(json.dumps(result) + "\n")

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._checks import check_seed
 from .._format import seconds as seconds_text
+from .._progress import progress_bar
 from ..bench import Benchmark
 from ..space import Arch
 from .rank import paired, rank_agreement, top_k_precision
@@ -161,13 +162,10 @@ def compare(estimators, bench: Benchmark, archs, truth: str = "valid_acc",
                      else float("nan"))
     k = max(1, round(top_fraction * len(archs)))
 
-    bar = None
-    if progress is True:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(named) * len(archs), desc="compare", unit="arch", leave=False)
-    elif progress is not False and progress is not None and not callable(progress):
+    if progress is not True and progress is not False and progress is not None and not callable(progress):
         raise TypeError(f"progress must be True, False or a callable (name, done, total), got "
                         f"{type(progress).__name__}")
+    bar = progress_bar(progress is True, total=len(named) * len(archs), desc="compare", unit="arch")
     results = {}
     try:
         for name, est in named.items():

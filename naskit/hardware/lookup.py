@@ -23,6 +23,7 @@ from scipy import stats
 from torch import nn
 
 from .._checks import check_seed
+from .._progress import progress_bar
 from ..model import build
 from ..model.nb201 import ResidualReduction
 from ..ops import NB201_OPS, make_op
@@ -162,10 +163,7 @@ def build_latency_table(channels: int = 16, cells_per_stage: int = 5, input_shap
         jobs.append((("add", s), _Add(), (batch, width, h, w)))
     jobs.append((("head", 2), _Head(net), (batch, 4 * channels, stages[2][1], stages[2][2])))
 
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(jobs), desc="latency table", unit="op")
+    bar = progress_bar(progress, total=len(jobs), desc="latency table", unit="op", leave=True)
     measured = {}
     try:
         for key, module, part_shape in jobs:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import check_int, check_range, check_seed
+from .._progress import progress_bar
 from .space import OFAArch, OFASpace
 
 __all__ = ["Candidate", "Generation", "OFAEvolution"]
@@ -176,9 +177,8 @@ class OFAEvolution:
     def run(self, generations: int, progress: bool = False) -> "OFAEvolution":
         """Make ``generations`` more generations (the first call's first one initialises); returns self."""
         it = range(check_int(generations, "generations"))
-        if progress:
-            from tqdm.auto import tqdm
-            it = tqdm(it, desc=f"evolution under {self.constraint:g} ms", unit="generation", leave=False)
+        it = progress_bar(progress, it, desc=f"evolution under {self.constraint:g} ms",
+                          unit="generation") or it
         for _ in it:
             self.step()
         return self

@@ -18,6 +18,7 @@ from torch import nn
 
 from .. import hardware
 from .._checks import check_int, check_seed
+from .._progress import progress_bar
 from ..model._seed import seeded
 from .space import OFAArch, OFASpace
 from .supernet import OFASuperNet
@@ -176,10 +177,7 @@ class LatencyTable:
                                          tuple(h.shape)))
                     h = block(h, space.kernels[-1], space.expands[-1])  # the rest see its output
         jobs.append(("head", supernet.head, tuple(h.shape)))
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(jobs, desc="latency table", unit="entry", leave=False)
+        bar = progress_bar(progress, jobs, desc="latency table", unit="entry")
         entries = {}
         for key, net, in_shape in (bar if bar is not None else jobs):
             entries[key] = measure_ms(net, in_shape, min_run_time).median_ms

@@ -31,6 +31,7 @@ from torch import nn
 from .._checks import check_int, check_seed
 from .._files import damaged, read_torch
 from ..datasets import Dataset
+from .._progress import progress_bar
 from ..train import evaluate
 from .space import OFAArch, OFASpace
 from .supernet import OFASuperNet, recalibrate_bn
@@ -304,10 +305,8 @@ class ProgressiveShrinking:
         steps_per_epoch = math.ceil(len(self.data.y_train) / self.batch_size)
         left = self.total_epochs - len(self.record_)
         n = left if max_epochs is None else min(left, max_epochs)
-        bar = None
-        if progress and n:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=n * steps_per_epoch, desc="progressive shrinking", unit="step", leave=False)
+        bar = progress_bar(progress and n, total=n * steps_per_epoch, desc="progressive shrinking",
+                           unit="step")
         optimizer, current = None, None
         for _ in range(n):
             step, epoch = self._position(len(self.record_))

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from .._checks import check_positive, check_seed  # noqa: F401  (re-exported: their old home)
+from .._progress import progress_bar
 from ..datasets import Dataset
 from ..space import Genotype
 from ..supernet import SuperNet
@@ -210,10 +211,7 @@ class OneShotSearch:
             self.reset()
         left = self.total_steps - self.step_
         n = left if steps is None else min(check_int(steps, "steps"), left)
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=n, desc=type(self).__name__, unit="step", leave=False)
+        bar = progress_bar(progress, total=n, desc=type(self).__name__, unit="step")
         for _ in range(n):
             self.step()
             if bar is not None:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
+from .._progress import in_voila, tqdm
 
 from ..bench import Benchmark
 from ..history import History
@@ -215,7 +215,7 @@ def race(strategies: dict, bench: Benchmark, runs: int, budget: float | None = N
     # a redraw a second: a notebook bar redrawn every 0.1 s over a thousand quick runs floods the
     # kernel's output channel (nbval gives up waiting on it on a busy machine)
     with tqdm(total=len(strategies) * runs, desc="race", unit="run", delay=2.0, mininterval=1.0,
-              disable=not progress) as bar:
+              disable=not progress or in_voila()) as bar:
         for name, make in strategies.items():
             bar.set_postfix_str(str(name), refresh=False)
             start, histories[name] = time.perf_counter(), []
