@@ -22,6 +22,9 @@ def test_the_answer_is_computed_only_when_checked():
     assert "parameter-free" in q.verdict.value
     assert q.check("skip_connect") is True and "Right" in q.verdict.value
     assert q.buttons.value == "skip_connect"
+    # answer() computes without touching the learner's pick or the view
+    q.buttons.value, shown = "none", q.verdict.value
+    assert q.answer() == "skip_connect" and q.choice == "none" and q.verdict.value == shown
 
 
 def test_checked_before_the_answer_exists_it_says_what_to_run():

@@ -9,7 +9,8 @@ variables when called; pressed too early, the widget says which cells to run fir
 failing.
 
 State: ``choice`` (the picked option or None), ``revealed``, ``correct`` (None until revealed),
-``result`` (the answer ``answer()`` gave). ``check(choice)`` does from code what the buttons do.
+``result`` (the answer ``answer()`` gave). ``check(choice)`` does from code what the buttons do;
+``answer()`` computes the right option without touching the learner's pick.
 """
 from __future__ import annotations
 
@@ -64,6 +65,15 @@ class Predict(widgets.VBox):
         self.choice = change["new"]
         self.button.disabled = change["new"] is None
 
+    def answer(self) -> str:
+        """The right option, computed now by the lesson's function; the learner's pick and the
+        view stay as they are (a lesson's own check of its answer uses this, not ``check``)."""
+        result = self._answer()
+        if result not in self.options:
+            raise ValueError(f"answer() gave {result!r}, which is not one of the options "
+                             f"{self.options}")
+        return result
+
     @calm("verdict")
     def _clicked(self, _button) -> None:
         self.check(self.buttons.value)
@@ -77,14 +87,11 @@ class Predict(widgets.VBox):
         if self.buttons.value != choice:
             self.buttons.value = choice
         try:
-            result = self._answer()
+            result = self.answer()
         except NameError as e:  # a lesson variable the answer needs does not exist yet
             self.verdict.value = (f"<i>The answer is computed further down ({html.escape(str(e))}): "
                                   "run the cells below, then check again.</i>")
             return None
-        if result not in self.options:
-            raise ValueError(f"answer() gave {result!r}, which is not one of the options "
-                             f"{self.options}")
         self.result, self.revealed = result, True
         self.correct = result == choice
         why = self._explain() if self._explain is not None else None
