@@ -22,15 +22,14 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .._checks import check_positive, check_seed  # noqa: F401  (re-exported: their old home)
+from .._checks import check_int, check_positive, check_seed
 from .._progress import progress_bar
 from ..datasets import Dataset
 from ..space import Genotype
 from ..supernet import SuperNet
-from ..supernet.base import check_int
 
-__all__ = ["Step", "OneShotSearch", "parameter_free_share", "check_seed", "check_positive",
-           "PARAMETER_FREE", "extends", "shift_crop"]
+__all__ = ["Step", "OneShotSearch", "parameter_free_share", "PARAMETER_FREE", "extends",
+           "shift_crop"]
 
 PARAMETER_FREE = ("none", "skip_connect", "avg_pool_3x3", "max_pool_3x3")
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..space import Arch, CellSpace
 from ..supernet import NB201SuperNet
-from ..supernet.base import check_int
+from .._checks import check_int
 
 MAX_CANDIDATES = 1_000_000  # candidates ranked at the end of a search: past this it takes days
 

@@ -22,7 +22,7 @@ from .._checks import is_int
 from ..datasets import Dataset
 from ..supernet import SuperNet
 from .alpha import AlphaSearch
-from .base import check_positive
+from .._checks import check_positive
 
 __all__ = ["DARTS", "hessian_vector_product"]
 

@@ -21,7 +21,7 @@ from ..datasets import Dataset
 from ..search import Reinforce
 from ..space import Arch
 from ..supernet import SuperNet
-from ..supernet.base import check_int
+from .._checks import check_int
 from .base import OneShotSearch, check_positive
 from .candidates import CandidateRanking, sample_archs
 

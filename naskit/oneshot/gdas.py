@@ -16,7 +16,8 @@ import torch
 from ..datasets import Dataset
 from ..supernet import NB201SuperNet, SuperNet
 from .alpha import AlphaSearch
-from .base import check_positive, extends
+from .._checks import check_positive
+from .base import extends
 
 __all__ = ["GDAS", "gumbel_noise", "gumbel_hard"]
 

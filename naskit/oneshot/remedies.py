@@ -15,7 +15,7 @@ import torch
 
 from ..space import Arch
 from ..supernet import NB201SuperNet
-from ..supernet.base import check_int
+from .._checks import check_int
 from .base import OneShotSearch, check_positive, check_seed, parameter_free_share
 
 __all__ = ["Decision", "perturbation_select", "early_stop"]

@@ -21,7 +21,7 @@ from .._files import check_shipped, damaged, read_text, restore_hint, write_atom
 from ..datasets import Dataset
 from ..space import Arch, NB201Space
 from ..supernet import SuperNet
-from .base import check_seed
+from .._checks import check_seed
 from .darts import DARTS
 from .protocol import PROTOCOLS, Protocol
 from .remedies import early_stop, perturbation_select

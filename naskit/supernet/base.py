@@ -4,12 +4,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._checks import MAX_CHANNELS, check_int  # noqa: F401  (check_int: re-exported, its old home)
+from .._checks import MAX_CHANNELS, check_int
 from ..model._seed import seeded
 from ..space import Arch, CellSpace, DartsSpace, Genotype
 from ..space.darts import DARTS_OP_NAMES
 
-__all__ = ["SuperNet", "derive", "check_int"]
+__all__ = ["SuperNet", "derive"]
 
 
 class SuperNet(nn.Module):

@@ -28,7 +28,7 @@ from ..bench import Benchmark
 from ..oneshot import AlphaReplay, Frame, OneShotSearch, parameter_free_share, random_share
 from ..oneshot.runner import STEP_WEIGHTS
 from ..space import Arch, NB201Space
-from ..supernet.base import check_int
+from .._checks import check_int
 from ._alpha_replay import ReplayFigures, ties_text, wrap_arch
 
 __all__ = ["AlphaWatcher"]
