@@ -20,6 +20,7 @@ check that it passes and that each typical mistake gets its hint.
 """
 from __future__ import annotations
 
+import collections
 import copy
 import inspect
 import numbers
@@ -335,6 +336,17 @@ def solve_bilevel(train_loss, val_loss):
     return int(np.argmin(val_loss[np.arange(len(w_star)), w_star]))  # min over a of L_val(w*(a), a)
 
 
+def _bilevel_reference(train_loss, val_loss):
+    # by brute force, in loops: for each arch the weight of least training loss (the first of
+    # equals, as argmin), then the arch whose validation loss there is least
+    best, best_val = None, None
+    for a, (tr_row, va_row) in enumerate(zip(train_loss.tolist(), val_loss.tolist())):
+        w = min(range(len(tr_row)), key=lambda j: (tr_row[j], j))
+        if best_val is None or va_row[w] < best_val:
+            best, best_val = a, va_row[w]
+    return best
+
+
 # ---- lesson 1: the size of a cell space --------------------------------------------------------
 def _size_inputs(rng):
     return int(rng.integers(2, 7)), int(rng.integers(1, 6))
@@ -387,6 +399,17 @@ def evolution_step(population, sample, mutate, fitness):
     parent = max((population[i] for i in sample), key=lambda member: member[1])[0]
     child = mutate(parent)
     return population[1:] + [(child, fitness(child))]  # population is oldest first
+
+
+def _evolution_reference(population, sample, mutate, fitness):
+    # a second way to write it: a queue of fixed length, where appending pushes the oldest out;
+    # the tournament's winner by index (the first of equal fitnesses, as max() picks)
+    queue = collections.deque(population, maxlen=len(population))
+    scores = [population[i][1] for i in sample]
+    parent = population[sample[scores.index(max(scores))]][0]
+    child = mutate(parent)
+    queue.append((child, fitness(child)))
+    return list(queue)
 
 
 def _evolution_remove_worst(population, sample, mutate, fitness):
@@ -532,6 +555,17 @@ def elastic_kernel(weight, k):
     return weight[..., start:start + k, start:start + k]
 
 
+def _kernel_reference(weight, k):
+    # naskit's own elastic layer, its kernel transformations at their start (the identity): it
+    # crops 7 -> 5 -> 3 one ring at a time
+    from .ofa.supernet import ElasticDepthwise
+
+    layer = ElasticDepthwise(weight.shape[0], kernels=(3, 5, 7)).double()
+    with torch.no_grad():
+        layer.weight.copy_(torch.as_tensor(weight))
+        return layer.kernel(k).numpy()
+
+
 def _kernel_corner(weight, k):
     return weight[..., :k, :k]
 
@@ -560,7 +594,7 @@ def _topk_count(pred, truth, k):
 
 EXERCISES = {ex.name: ex for ex in [
     Exercise("bilevel", "00", "solve min_a L_val(w*(a), a), w*(a) = argmin_w L_train(w, a), on a grid",
-             _bilevel_inputs, solve_bilevel, solve_bilevel, kind="equal", mistakes=(
+             _bilevel_inputs, _bilevel_reference, solve_bilevel, kind="equal", mistakes=(
                  (lambda tr, va: int(np.argmin(va.min(axis=1))),
                   "you minimised L_val over the weights too: w*(a) must come from L_train alone"),
                  (lambda tr, va: int(np.argmin(tr.min(axis=1))),
@@ -583,7 +617,7 @@ EXERCISES = {ex.name: ex for ex in [
                  (lambda p, a, adv: reinforce_gradient(p, a, 1.0),
                   "scale: the gradient is multiplied by the advantage"))),
     Exercise("evolution_step", "03", "one generation of regularized (ageing) evolution",
-             _evolution_inputs, evolution_step, evolution_step, kind="equal", mistakes=(
+             _evolution_inputs, _evolution_reference, evolution_step, kind="equal", mistakes=(
                  (_evolution_remove_worst, "you removed the worst member; ageing removes the oldest"),
                  (_evolution_best_of_all,
                   "the parent is the best of the *sample* (the tournament), not of the population"),
@@ -607,7 +641,7 @@ EXERCISES = {ex.name: ex for ex in [
                  (_pareto_best_only, "the front has every arch that no other beats on both, "
                                      "not only the most accurate"))),
     Exercise("elastic_kernel", "08", "Once-for-All's k x k kernel from the 7 x 7 one",
-             _kernel_inputs, elastic_kernel, elastic_kernel, mistakes=(
+             _kernel_inputs, _kernel_reference, elastic_kernel, mistakes=(
                  (_kernel_corner, "you took the top-left corner; OFA keeps the centre"),)),
     Exercise("top_k_agreement", "09", "the share of the true top k that a ranking also puts in its top k",
              _topk_inputs, _top_k_precision, top_k_agreement, mistakes=(

@@ -93,6 +93,13 @@ def test_one_number_is_never_called_a_factor_off():
     assert hint.startswith("elements: 1 of") and "(0, 0)" in hint, hint
 
 
+@pytest.mark.parametrize("name", sorted(X.EXERCISES))
+def test_every_solution_is_checked_against_a_second_implementation(name):
+    ex = X.EXERCISES[name]
+    assert ex.reference is not ex.solution
+    assert ex.reference.__code__.co_code != ex.solution.__code__.co_code
+
+
 def test_stub_is_not_answered_and_does_not_raise():
     verdict = X.check("mixed_op", lambda x, alpha, ops: None)
     assert not verdict and not verdict.answered and "Fill in" in verdict.hint
