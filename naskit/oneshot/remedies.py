@@ -16,6 +16,7 @@ import torch
 from ..space import Arch
 from ..supernet import NB201SuperNet
 from .._checks import check_int
+from .._progress import progress_bar
 from .base import OneShotSearch, check_positive, check_seed, parameter_free_share
 
 __all__ = ["Decision", "perturbation_select", "early_stop"]
@@ -36,7 +37,8 @@ class Decision:
 
 
 def perturbation_select(search: OneShotSearch, tune_steps: int = 20, tune_lr: float = 0.01,
-                        n_batches: int | None = 8, seed: int = 0) -> tuple[Arch, list[Decision]]:
+                        n_batches: int | None = 8, seed: int = 0,
+                        progress: bool = False) -> tuple[Arch, list[Decision]]:
     """DARTS-PT's perturbation-based selection on a trained NB201 supernet (Wang et al. 2021, Alg. 1).
 
     Edges are decided in a random order (``seed``). For each, every op is masked out in turn
@@ -44,6 +46,7 @@ def perturbation_select(search: OneShotSearch, tune_steps: int = 20, tune_lr: fl
     ``n_batches`` batches; the op whose removal costs the most accuracy is chosen and the edge
     fixed to it (one-hot). Then the shared weights are tuned ``tune_steps`` SGD steps (``tune_lr``)
     with alpha frozen, before the next edge. The supernet's weights change; alpha does not.
+    ``progress``: a progress bar over the edges.
     """
     net = search.supernet
     if not isinstance(net, NB201SuperNet):
@@ -59,7 +62,10 @@ def perturbation_select(search: OneShotSearch, tune_steps: int = 20, tune_lr: fl
     order = torch.randperm(net.n_edges, generator=rng).tolist()
     opt = torch.optim.SGD(net.weight_parameters(), lr=tune_lr, momentum=0.9)
     decisions = []
+    bar = progress_bar(progress, total=len(order), desc="perturbation selection", unit="edge")
     for edge in order:
+        if bar is not None:
+            bar.update()
         before = search.accuracy(weights=weights, n_batches=n_batches)
         without = {}
         for k, name in enumerate(net.op_names):
@@ -80,6 +86,8 @@ def perturbation_select(search: OneShotSearch, tune_steps: int = 20, tune_lr: fl
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.weight_parameters(), search.grad_clip)
             opt.step()
+    if bar is not None:
+        bar.close()
     ops = [net.op_names[int(i)] for i in weights.argmax(dim=1)]
     return Arch.from_ops(ops, net.space.n_nodes), decisions
 
