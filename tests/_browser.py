@@ -131,8 +131,12 @@ def wait_for_connected_kernel(context, url: str, timeout: float = 30.0) -> None:
     """The page can look idle before its kernel's websocket is up; Run All then runs nothing."""
     deadline, kernels = time.monotonic() + timeout, []
     while time.monotonic() < deadline:
-        kernels = context.request.get(f"{url}/api/kernels").json()
-        if any(k["connections"] > 0 and k["execution_state"] == "idle" for k in kernels):
+        reply = context.request.get(f"{url}/api/kernels")
+        kernels = reply.json() if reply.ok else []
+        # a busy server can answer an error object instead of the list: ask again
+        if isinstance(kernels, list) and any(
+                isinstance(k, dict) and k.get("connections", 0) > 0
+                and k.get("execution_state") == "idle" for k in kernels):
             return
         time.sleep(0.2)
     raise TimeoutError(f"no idle kernel with a connection after {timeout:.0f} s: {kernels}")

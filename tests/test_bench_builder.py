@@ -263,6 +263,7 @@ def test_a_killed_build_takes_its_workers_with_it(tmp_path):
             f"build_runs({str(tmp_path)!r}, Recipe(**{long.__dict__!r}), limit=2, n_jobs=2, "
             f"progress=False)")
     proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    workers = []
     try:
         workers = _wait_for_workers(proc.pid, 2, timeout=180)
         # Importing torch takes a worker ~3 s of CPU; past 10 s both are training.
@@ -276,9 +277,9 @@ def test_a_killed_build_takes_its_workers_with_it(tmp_path):
         # may wait seconds for the CPU before it runs at all
         assert _gone(workers, timeout=30), "workers outlived the killed build by 30 s"
         assert not (tmp_path / "runs.jsonl").exists() or not read_runs(tmp_path / "runs.jsonl")
-    finally:
+    finally:  # whatever happened, leave no worker behind (killed, the build's are init's children)
         proc.kill()
-        for pid in _children(proc.pid):
+        for pid in set(_children(proc.pid)) | set(workers):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
