@@ -143,3 +143,11 @@ def test_every_lesson_ends_with_a_checked_exercise():
         names = [ex.name for ex in X.EXERCISES.values() if ex.lesson == path.name[:2]]
         assert any(f'nk.exercises.check("{n}"' in tail and f'nk.widgets.Solution("{n}")' in tail
                    for n in names), path.name
+
+
+def test_checking_leaves_torchs_random_generator_as_it_was():
+    torch.manual_seed(0)
+    before = torch.random.get_rng_state()
+    X.check("elastic_kernel", X.EXERCISES["elastic_kernel"].solution)
+    X.check("elastic_kernel", lambda w, k: w[..., :k, :k])  # a wrong one, with its extra inputs
+    assert torch.equal(torch.random.get_rng_state(), before)

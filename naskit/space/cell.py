@@ -331,7 +331,7 @@ class NB201Space(CellSpace):
     def __repr__(self) -> str:
         return f"NB201Space() # {len(self):,} archs, 6 edges x {len(self.ops)} ops"
 
-    # The space never changes, so every instance shares one enumeration (made on first use, ~0.1 s):
+    # The space never changes, so every instance shares one enumeration (made on first use, ~0.35 s):
     # code that makes an NB201Space() per call pays for it once per process.
     _shared_order: list[Arch] | None = None
     _shared_index: dict[Arch, int] | None = None

@@ -43,7 +43,6 @@ class Predict(widgets.VBox):
                             f"{type(explain).__name__}")
         self.question, self.options = question, options
         self._answer, self._explain = answer, explain
-        self.choice: str | None = None
         self.revealed, self.correct, self.result = False, None, None
         self.prompt = widgets.HTML(f"<b>Predict first.</b> {html.escape(question)}")
         self.prompt.add_class("naskit-predict-question")
@@ -60,9 +59,13 @@ class Predict(widgets.VBox):
         self.button.on_click(self._clicked)
         super().__init__([self.prompt, self.buttons, self.button, self.verdict])
 
+    @property
+    def choice(self) -> str | None:
+        """The option the learner picked, or None."""
+        return self.buttons.value
+
     @calm("verdict")
     def _picked(self, change) -> None:
-        self.choice = change["new"]
         self.button.disabled = change["new"] is None
 
     def answer(self) -> str:
@@ -83,9 +86,7 @@ class Predict(widgets.VBox):
         when the answer cannot be computed yet (the cells it needs have not run)."""
         if choice not in self.options:
             raise ValueError(f"choice must be one of {self.options}, got {choice!r}")
-        self.choice = choice
-        if self.buttons.value != choice:
-            self.buttons.value = choice
+        self.buttons.value = choice
         try:
             result = self.answer()
         except NameError as e:  # a lesson variable the answer needs does not exist yet
