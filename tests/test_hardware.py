@@ -407,8 +407,10 @@ def test_the_busy_warning_fires_when_other_processes_spin_on_every_core():
             p.wait()
     assert child.returncode == 0, err[-2000:]
     got = json.loads(out.strip().splitlines()[-1])
+    # Which symptom shows depends on the scheduler (with autogroups, nice acts only inside a
+    # session, and the child may keep its core while the spinners interrupt it): either the CPU
+    # share is low or the spread is wide, and either must be reported as busy.
     assert got["busy"] and "BUSY" in got["text"], got
-    assert got["cpu_share"] < 0.9, got
     assert got["warned"] and "busy" in got["warned"][0], got
 
 
