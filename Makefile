@@ -25,7 +25,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.naskit-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab demo demo-serve gallery test test-lib test-fast test-lessons venv clean
+.PHONY: lab demo demo-serve slides slides-serve gallery test test-lib test-fast test-lessons venv clean
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
@@ -67,22 +67,42 @@ lab: venv
 # with projector fonts: the naskit-projector template (share/jupyter/voila/templates, found through
 # JUPYTER_PATH) enlarges text and widgets, NASKIT_PROJECTOR=1 the widgets' figures.
 # `make demo LESSON=06`; FAST=1 runs the lesson's fast settings (the page is ready sooner).
-# demo-serve is the same without the venv step (tests/test_demo.py runs it with BIN=its Python's).
+# Voila runs the lesson once as soon as it starts (a pre-heated kernel) and serves the page from that
+# run; a new one is prepared in the background for the next page, so a reload does not wait for the
+# whole lesson again. Start it a few minutes before class (lessons/README.md lists how long each
+# takes). `make slides LESSON=06` is the same lesson as reveal.js slides, each heading a slide
+# (naskit/_slides.py), widgets live. demo-serve and slides-serve are the same without the venv step
+# (tests/test_demo.py runs them with BIN=its Python's).
 LESSON ?= 00
 PORT ?= 8866
 FAST ?=
 DEMO_TEMPLATE ?= naskit-projector
+SLIDES_DIR ?= $(VENV)/naskit-slides
+VOILA_FLAGS ?= --preheat_kernel=True --pool_size=1
 demo: venv
 	@$(MAKE) --no-print-directory demo-serve
 
-demo-serve:
-	@nb=$$(ls lessons/$(LESSON)_*.ipynb 2>/dev/null | head -1); \
-	if [ -z "$$nb" ]; then echo "no lesson lessons/$(LESSON)_*.ipynb"; exit 2; fi; \
-	echo "serving $$nb on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
+slides: venv
+	@$(MAKE) --no-print-directory slides-serve
+
+# $(call voila,NOTEBOOK,TEMPLATE,EXTRA FLAGS): serve one notebook on loopback, as described above
+define voila
+	echo "serving $(1) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
 	NASKIT_FAST=$(FAST) NASKIT_PROJECTOR=1 OMP_NUM_THREADS=1 \
 	  JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
-	  exec $(BIN)/voila "$$nb" --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) \
-	  --Voila.port_retries=0 --template=$(DEMO_TEMPLATE)
+	  exec $(BIN)/voila "$(1)" --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) \
+	  --Voila.port_retries=0 --template=$(2) $(VOILA_FLAGS) $(3)
+endef
+
+LESSON_FILE = $(firstword $(wildcard lessons/$(LESSON)_*.ipynb))
+demo-serve:
+	@$(if $(LESSON_FILE),,echo "no lesson lessons/$(LESSON)_*.ipynb"; exit 2;) \
+	$(call voila,$(LESSON_FILE),$(DEMO_TEMPLATE),)
+
+slides-serve:
+	@$(if $(LESSON_FILE),,echo "no lesson lessons/$(LESSON)_*.ipynb"; exit 2;) \
+	$(BIN)/naskit slides "$(LESSON_FILE)" --out "$(SLIDES_DIR)" && \
+	$(call voila,$(SLIDES_DIR)/$(notdir $(LESSON_FILE)),naskit-slides,)
 
 # The gallery: every lesson's main widget, operated in headless Chromium (tests/test_browser.py and test_browser_more.py),
 # screenshots into docs/gallery with an index page docs/gallery/README.md.

@@ -143,7 +143,29 @@ def main(argv: list[str] | None = None) -> int:
                               "original; yours is kept as <name>.bak")
     lessons.add_argument("--open", action="store_true",
                          help="then open the folder in JupyterLab (pip install \"%s[lab]\")" % DISTRIBUTION)
+    slides = commands.add_parser(
+        "slides", help="write a lesson as reveal.js slides, each heading a slide (make slides serves it)")
+    slides.add_argument("lesson", help="the lesson: its .ipynb file, or its number (06) among the "
+                                       "installed lessons")
+    slides.add_argument("--out", default="naskit-slides", help="folder for the slides' notebook "
+                                                               "(default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.command == "slides":
+        from naskit._slides import write_slides
+
+        lesson = Path(args.lesson)
+        if not lesson.suffix:  # a number: the installed lesson of that number
+            found = sorted(shipped_lessons_dir().glob(f"{args.lesson}_*.ipynb"))
+            if len(found) != 1:
+                names = sorted(p.name for p in shipped_lessons_dir().glob("*.ipynb"))
+                parser.exit(1, f"naskit slides: no lesson {args.lesson!r}; name one by number or "
+                               f"file: {names}\n")
+            lesson = found[0]
+        try:
+            print(write_slides(lesson, args.out))
+        except (ValueError, OSError) as e:
+            parser.exit(1, f"naskit slides: {e}\n")
+        return 0
     if args.command == "lessons":
         try:
             done = copy_lessons(args.folder, reset=args.reset)
