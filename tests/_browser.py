@@ -233,3 +233,55 @@ def screenshot(page, locator, folder: Path, stem: str) -> Path:
     finally:
         page.set_viewport_size(size)
     return png if png.exists() else jpg
+
+
+# The smallest text a widget shows: its HTML text (computed font size of every element that holds
+# visible text) and its figures (each PNG records its smallest text's height in its own pixels,
+# naskit/plot/_textsize.py; the page may show it smaller: times shown width over PNG width).
+_HTML_TEXT = """(root) => {
+  let least = null, where = '';
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const px = parseFloat(style.fontSize);
+    if (least === null || px < least) { least = px; where = node.textContent.trim().slice(0, 40); }
+  }
+  return [least, where];
+}"""
+
+_IMAGES = """async (root) => {
+  const out = [];
+  for (const img of root.querySelectorAll('img')) {
+    if (!img.getClientRects().length || !img.naturalWidth) continue;
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 8192) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+    }
+    out.push([btoa(text), img.getBoundingClientRect().width, img.naturalWidth,
+              img.className || img.alt || img.src.slice(0, 30)]);
+  }
+  return out;
+}"""
+
+
+def smallest_text(locator) -> dict:
+    """The smallest text ``locator`` shows, in CSS px: {'html': (px, text), 'figure': (px, which)};
+    a figure without a recorded size (not drawn by naskit) is left out."""
+    import base64
+
+    from naskit.plot._textsize import TEXT_KEY, read_text_chunk
+
+    html_px, text = locator.evaluate(_HTML_TEXT)
+    figure = (None, "")
+    for data, shown, natural, name in locator.evaluate(_IMAGES):
+        recorded = read_text_chunk(base64.b64decode(data), TEXT_KEY)
+        if recorded is None:
+            continue
+        px = float(recorded) * shown / natural
+        if figure[0] is None or px < figure[0]:
+            figure = (round(px, 1), name)
+    return {"html": (html_px, text), "figure": figure}

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from _browser import (LAPTOP, PageProblems, box, content_width, decide, delete_sessions, free_port, in_ci,
-                      missing_tools, open_page, private_folder, require, screenshot, stop,
+                      missing_tools, open_page, private_folder, require, screenshot, smallest_text, stop,
                       wait_for, wait_for_connected_kernel)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -423,6 +423,7 @@ def check_lesson(lab, gallery, lesson: Path) -> None:
             root, widget = operate(page, expect)
             size = box(root)
             size["content_width"] = content_width(root)
+            text = smallest_text(root)
             image = screenshot(page, root, gallery, lesson.stem)
             state = page.evaluate(PAGE_STATE)
             assert not state["errors"], "error output in the page:\n" + "\n".join(state["errors"])
@@ -431,7 +432,8 @@ def check_lesson(lab, gallery, lesson: Path) -> None:
             context.close()
     seconds = time.monotonic() - started
     _record(gallery, lesson, widget, size, image, seconds)
-    print(f"{lesson.name}: {widget} {size['width']}x{size['height']} px, {seconds:.0f} s, {image}")
+    print(f"{lesson.name}: {widget} {size['width']}x{size['height']} px, {seconds:.0f} s, {image}, "
+          f"smallest text {text}")
     assert image.stat().st_size > 5_000
     assert not problems.errors, "\n".join(problems.errors)
     assert size["width"] <= LAPTOP["width"] and size["height"] <= LAPTOP["height"], (

@@ -9,6 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .._config import figure_rc
+from ._textsize import TEXT_KEY, smallest_text_px, with_text_chunk
 from .cells import figure_png
 
 #: matplotlib settings of every widget figure: readable on a laptop and on a projector.
@@ -52,6 +53,7 @@ class FigurePNG:
         self._canvas = FigureCanvasAgg(self.figure)
         self._animated = list(animated(self.drawn)) if animated is not None else []
         self._background = None
+        self._text_px = None  # the smallest text's height, measured on the first frame
 
     def png(self) -> bytes:
         """The figure as it is now, in PNG bytes."""
@@ -73,4 +75,8 @@ class FigurePNG:
         image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        if self._text_px is None:
+            self._text_px = smallest_text_px(self.figure) or 0.0
+        if not self._text_px:
+            return buffer.getvalue()
+        return with_text_chunk(buffer.getvalue(), TEXT_KEY, f"{self._text_px:.2f}")

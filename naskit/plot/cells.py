@@ -29,6 +29,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.transforms import Bbox
 
 from ..space import Arch
+from ._textsize import mark_raster_text, tag
 
 __all__ = ["OP_COLORS", "HIGHLIGHT_COLOR", "cell_dot", "cell", "figure_png"]
 
@@ -51,6 +52,7 @@ _CONCAT_COLOR = "#8C8C8C"
 _INPUT_FILL, _OUTPUT_FILL, _INNER_FILL = "#DCEAF7", "#E2F0D9", "#FFFFFF"
 _ENGINES = ("auto", "graphviz", "networkx")
 _DOT_DPI = 160
+_DOT_EDGE_FONT = 14  # points: the smallest label of a Graphviz drawing (its ops)
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,8 @@ def cell_dot(cell, which: str = "normal", highlight=()) -> graphviz.Digraph:  # 
                                            bgcolor="white", pad="0.15"),
                            node_attr=dict(fontname="Helvetica", fontsize="16", penwidth="1.6",
                                           color="#333333", style="filled"),
-                           edge_attr=dict(fontname="Helvetica", fontsize="14", penwidth="2.2",
-                                          arrowsize="0.9"))
+                           edge_attr=dict(fontname="Helvetica", fontsize=str(_DOT_EDGE_FONT),
+                                          penwidth="2.2", arrowsize="0.9"))
     for node in nodes:
         if node.kind == "inner":
             dot.node(node.id, label=node.html, shape="circle", fillcolor=_INNER_FILL,
@@ -545,7 +547,8 @@ def cell(cell, ax=None, which: str = "normal", engine: str = "auto", highlight=(
     if title is not None:
         ax.set_title(title, fontsize=15)
     if image is not None:
-        ax.imshow(image)
+        # the smallest label: the edges' font (cell_dot), in the raster's pixels
+        mark_raster_text(ax.imshow(image), _DOT_EDGE_FONT * _DOT_DPI / 72)
         ax.axis("off")
     else:
         _draw_networkx(ax, nodes, edges, chosen)
@@ -556,4 +559,4 @@ def figure_png(fig, dpi: int = 100) -> bytes:
     """The PNG bytes of a matplotlib figure (for an ``ipywidgets.Image`` value)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return tag(buffer.getvalue(), fig, dpi)
