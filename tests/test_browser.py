@@ -36,6 +36,9 @@ LESSONS = sorted((REPO / "lessons").glob("0[0-9]_*.ipynb"))
 # two files let both processes drive a browser (each with a JupyterLab of its own).
 LATER = [p for p in LESSONS if p.name[:2] in ("05", "06", "07", "08")]
 FIRST = [p for p in LESSONS if p not in LATER]
+# The smallest text a lesson's widget may show at 1280x720, HTML or figure, in CSS px (issue: readable
+# everywhere); tests/_browser.py's smallest_text measures it.
+MIN_TEXT_PX = 10
 RUN_ALL_TIMEOUT = 420  # seconds for a lesson's Run All in fast mode (lesson 8 took 270 s on a busy machine)
 
 # What the page shows of the run. JupyterLab renders an error output (a traceback) through its
@@ -275,6 +278,8 @@ def lesson_03(page, expect):
     handle.press("ArrowRight")
     expect(summary).to_have_text(_text(ours.summary.value))
     expect(image).not_to_have_attribute("src", before)
+    root.locator(".lm-TabBar-tab", has_text="parent and child").click()  # the drawings, measured
+    expect(image).to_be_visible()
     return root, "EvolutionStepper"
 
 
@@ -424,6 +429,7 @@ def check_lesson(lab, gallery, lesson: Path) -> None:
             size = box(root)
             size["content_width"] = content_width(root)
             text = smallest_text(root)
+            size["smallest_text_px"] = min(px for px, _ in text.values() if px is not None)
             image = screenshot(page, root, gallery, lesson.stem)
             state = page.evaluate(PAGE_STATE)
             assert not state["errors"], "error output in the page:\n" + "\n".join(state["errors"])
@@ -439,6 +445,10 @@ def check_lesson(lab, gallery, lesson: Path) -> None:
     assert size["width"] <= LAPTOP["width"] and size["height"] <= LAPTOP["height"], (
         f"{widget} is {size['width']}x{size['height']} px: larger than a "
         f"{LAPTOP['width']}x{LAPTOP['height']} laptop screen")
+    for kind, (px, where) in text.items():
+        assert px is None or px >= MIN_TEXT_PX, (
+            f"{widget}: its smallest {kind} text ({where!r}) is {px} px high on a 1280x720 screen; "
+            f"at least {MIN_TEXT_PX} px is readable")
     assert size["content_width"] <= size["width"] + 2, (
         f"{widget}'s parts reach {size['content_width']} px into a {size['width']} px box: the "
         "notebook cuts off the rest")

@@ -6,8 +6,9 @@ trial (``nk.search.EvolutionFrame.of``): the population as fitness against age, 
 drawn from it, the parent and child cells with the changed edges marked (both parents of a
 crossover), the member that leaves, and the best-so-far curve up to that step. A slider (with
 play/pause) picks the step; everything shown is an attribute, drawn through ``naskit.plot`` into
-PNG bytes, and ``display()`` is never called. The layout fits a 1280x720 screen: the population
-and the summary on the left, the cells and the best-so-far curve in tabs on the right.
+PNG bytes, and ``display()`` is never called. The layout fits a 1280x720 screen: the slider and
+the summary on top, then three tabs as wide as the widget (the population, the parent and child
+cells, the best-so-far curve), so that a cell's op labels are drawn large enough to read.
 """
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ __all__ = ["EvolutionStepper"]
 
 # Figure sizes (inches at 100 dpi): population 540x360 px on the left; on the right a tab bar and up
 # to three cells of 420x180 px (a crossover's two parents and the child), or the best-so-far curve.
-POPULATION_SIZE, CELL_SIZE, BEST_SIZE = (5.4, 3.6), (4.2, 1.8), (4.2, 3.4)
+# Inches at 100 dpi. A cell drawing needs the widget's whole width for op labels of at least
+# 10 px on a 1280x720 screen (tests/test_browser.py measures them), so the drawings sit in tabs below
+# the summary, stacked, each as wide as the widget.
+POPULATION_SIZE, CELL_SIZE, BEST_SIZE = (8.2, 3.6), (8.2, 1.7), (8.2, 3.6)
 
 
 class EvolutionStepper(widgets.VBox):
@@ -82,15 +86,11 @@ class EvolutionStepper(widgets.VBox):
                        (self.child_image, "child"), (self.summary, "summary")):
             w.add_class(f"naskit-evolution-{css}")
         self.tabs = tab([
+            ("population", widgets.VBox([self.population_image])),
             ("parent and child", widgets.VBox([self.parent_image, self.second_parent_image,
                                                self.child_image])),
             ("best so far", widgets.VBox([self.best_image]))])
-        super().__init__(children=[
-            widgets.HBox([self.play, self.slider]),
-            widgets.HBox([widgets.VBox([self.population_image, self.summary],
-                                       layout=widgets.Layout(width="55%")), self.tabs],
-                         layout=widgets.Layout(align_items="flex-start"))])
-        self.tabs.layout.width = "43%"
+        super().__init__(children=[widgets.HBox([self.play, self.slider]), self.summary, self.tabs])
         self.add_class("naskit-evolution-stepper")
         self._show()
 
