@@ -5,7 +5,7 @@ prepared its next kernel (warm: what a reload or a second browser gets).
     python benchmarks/demo_ready.py [--lessons 00 06] [--fast] [--warm-wait 1.5] [--out FILE]
 
 It runs the Makefile's own `make demo-serve` (Voila with a pre-heated kernel) with this Python's
-folder as BIN, on a free loopback port, and drives Debian's /usr/bin/chromium through Playwright
+folder as BIN, on a free loopback port, opens the page once Voila has started that kernel, and drives Debian's /usr/bin/chromium through Playwright
 (as tests/test_demo.py does). "Answering" means the kernel replied: picking an option of the
 lesson's predict-first question enables its check button and the press shows a verdict. The warm
 page is loaded after waiting `--warm-wait` times the cold time, long enough for the next kernel to
@@ -61,15 +61,16 @@ def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 900) -
         server = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         try:
+            # a page asked for before Voila has registered its pre-heated kernel (a second or two
+            # after it starts) gets a kernel of its own that runs the lesson beside the pool's
+            while "is filled with" not in (Path(tmp) / "voila.log").read_text():
+                if server.poll() is not None or time.monotonic() - start > 60:
+                    raise RuntimeError(f"Voila did not start its kernel pool: see {tmp}/voila.log")
+                time.sleep(0.1)
             with sync_playwright() as p:
                 url = f"http://127.0.0.1:{port}/"
                 context, page = open_page(p, Path(tmp), {"width": 1920, "height": 1080})
-                for _ in range(600):  # the server answers within a few seconds
-                    try:
-                        page.goto(url, timeout=timeout_s * 1000)
-                        break
-                    except Exception:  # connection refused: not listening yet
-                        time.sleep(0.1)
+                page.goto(url, timeout=timeout_s * 1000)
                 _ready(page, timeout_s)
                 cold = time.monotonic() - start
                 time.sleep(warm_wait * cold)

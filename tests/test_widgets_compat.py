@@ -34,7 +34,7 @@ def test_evolution_stepper_tabs_have_titles():
     bench = nk.bench.load("mini")
     w = EvolutionStepper(RegularizedEvolution(bench.space, population_size=4, sample_size=2, seed=0),
                          bench, max_trials=6, epoch=bench.final_epoch)
-    assert tab_titles(w.tabs) == ("parent and child", "best so far")
+    assert tab_titles(w.tabs) == ("population", "parent and child", "best so far")
     w.step = len(w.frames_) - 1
     assert bytes(w.best_image.value).startswith(b"\x89PNG")
 
