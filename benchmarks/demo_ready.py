@@ -45,7 +45,7 @@ def _ready(page, timeout_s: float) -> None:
     expect(root.locator(".naskit-predict-verdict")).not_to_be_empty(timeout=ms)
 
 
-def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 900) -> dict:
+def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 600) -> dict:
     from playwright.sync_api import sync_playwright
 
     from _browser import free_port, open_page
