@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-__all__ = ["slide_type", "as_slides", "write_slides"]
+__all__ = ["slide_type", "as_slides"]
 
 _HEADING = re.compile(r"\s*(#{1,6})\s+\S")
 
@@ -42,19 +41,3 @@ def as_slides(notebook: dict) -> dict:
         kind = "slide" if i == 0 else slide_type(cell)
         cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
     return copy
-
-
-def write_slides(lesson, folder) -> Path:
-    """Write ``lesson`` (an ``.ipynb`` path) as slides into ``folder``, under the same file name."""
-    from naskit._files import read_json, write_atomic
-
-    lesson, folder = Path(lesson), Path(folder)
-    how = "name a lesson's .ipynb file (lessons/06_darts.ipynb)"
-    notebook = read_json(lesson, how, keys=("cells",))
-    try:
-        slides = as_slides(notebook)
-    except ValueError as e:
-        raise ValueError(f"{lesson}: {e}; {how}") from None
-    folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(slides, indent=1, ensure_ascii=False) + "\n"
-    return write_atomic(folder / lesson.name, lambda f: f.write(text.encode("utf-8")))

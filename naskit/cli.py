@@ -16,7 +16,7 @@ from pathlib import Path
 
 from naskit._config import DISTRIBUTION, fast_mode, shipped_data_dir, shipped_lessons_dir, user_data_dir
 
-__all__ = ["main", "info", "copy_lessons"]
+__all__ = ["main", "info", "copy_lessons", "write_slides"]
 
 
 def _version(dist: str) -> str:
@@ -82,6 +82,26 @@ def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
         else:
             done.append((path.name, "kept: you changed it (--reset to get the original back)"))
     return done
+
+
+def write_slides(lesson, folder) -> Path:
+    """Write ``lesson`` (an ``.ipynb`` path) as slides (``naskit._slides.as_slides``) into
+    ``folder``, under the same file name; ``make slides`` serves the copy."""
+    import json
+
+    from naskit._files import read_json, write_atomic
+    from naskit._slides import as_slides
+
+    lesson, folder = Path(lesson), Path(folder)
+    how = "name a lesson's .ipynb file (lessons/06_darts.ipynb)"
+    notebook = read_json(lesson, how, keys=("cells",))
+    try:
+        slides = as_slides(notebook)
+    except ValueError as e:
+        raise ValueError(f"{lesson}: {e}; {how}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(slides, indent=1, ensure_ascii=False) + "\n"
+    return write_atomic(folder / lesson.name, lambda f: f.write(text.encode("utf-8")))
 
 
 def _count(minimum: int, also: tuple[int, ...] = ()):
@@ -151,8 +171,6 @@ def main(argv: list[str] | None = None) -> int:
                                                                "(default: %(default)s)")
     args = parser.parse_args(argv)
     if args.command == "slides":
-        from naskit._slides import write_slides
-
         lesson = Path(args.lesson)
         if not lesson.suffix:  # a number: the installed lesson of that number
             found = sorted(shipped_lessons_dir().glob(f"{args.lesson}_*.ipynb"))
