@@ -5,8 +5,8 @@ prepared its next kernel (warm: what a reload or a second browser gets).
     python benchmarks/demo_ready.py [--lessons 00 06] [--fast] [--warm-wait 1.5] [--out FILE]
 
 It runs the Makefile's own `make demo-serve` (Voila with a pre-heated kernel) with this Python's
-folder as BIN, on a free loopback port, opens the page once Voila has started that kernel, and drives Debian's /usr/bin/chromium through Playwright
-(as tests/test_demo.py does). "Answering" means the kernel replied: picking an option of the
+folder as BIN, on a free loopback port, opens the page once Voila has started that kernel, and
+drives Debian's /usr/bin/chromium through Playwright (as tests/test_demo.py does). "Answering" means the kernel replied: picking an option of the
 lesson's predict-first question enables its check button and the press shows a verdict. The warm
 page is loaded after waiting `--warm-wait` times the cold time, long enough for the next kernel to
 have run the lesson. The target (issue: demo ready in seconds) is warm < 20 s on 2 cores.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-
 
 
 def _ready(page, timeout_s: float) -> None:
@@ -48,7 +46,7 @@ def _ready(page, timeout_s: float) -> None:
 def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 600) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from _browser import free_port, open_page
+    from _browser import free_port, open_page, stop_group
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "NASKIT_PROJECTOR")}
@@ -81,11 +79,7 @@ def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 600) -
                 warm = time.monotonic() - t
                 context.close()
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_group(server)
             log.close()
     return {"lesson": lesson, "mode": "fast" if fast else "full", "cold_s": round(cold, 1),
             "warm_s": round(warm, 1)}

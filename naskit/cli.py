@@ -16,7 +16,7 @@ from pathlib import Path
 
 from naskit._config import DISTRIBUTION, fast_mode, shipped_data_dir, shipped_lessons_dir, user_data_dir
 
-__all__ = ["main", "info", "copy_lessons", "write_slides"]
+__all__ = ["main", "info", "find_lesson", "copy_lessons", "write_slides"]
 
 
 def _version(dist: str) -> str:
@@ -45,6 +45,16 @@ def info() -> dict[str, str]:
     }
 
 
+def find_lesson(name: str, files) -> Path:
+    """The lesson among ``files`` (paths) named ``name``: its number (``06``) or file name."""
+    lessons = [p for p in files if p.suffix == ".ipynb"]
+    chosen = [p for p in lessons if name in (p.name, p.name.split("_")[0])]
+    if len(chosen) != 1:
+        raise ValueError(f"no lesson {name!r}; name one by number or file name: "
+                         f"{[p.name for p in lessons]}")
+    return chosen[0]
+
+
 def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
     """Copy the lessons into ``folder``; a file already there is kept, never overwritten.
 
@@ -57,17 +67,12 @@ def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
     if not files:
         raise FileNotFoundError(f"no lessons in {source}; reinstall naskit (pip install "
                                 f"--force-reinstall {DISTRIBUTION})")
-    if reset is not None:
-        chosen = [p for p in files if p.name == reset or (p.suffix == ".ipynb"
-                                                          and p.name.split("_")[0] == reset)]
-        if len(chosen) != 1:
-            names = [p.name for p in files if p.suffix == ".ipynb"]
-            raise ValueError(f"no lesson {reset!r}; name one by number or file name: {names}")
+    chosen = find_lesson(reset, files) if reset is not None else None
     folder.mkdir(parents=True, exist_ok=True)
     done = []
     for path in files:
         target = folder / path.name
-        if reset is not None and path.name == chosen[0].name and target.exists():
+        if chosen is not None and path.name == chosen.name and target.exists():
             if target.read_bytes() == path.read_bytes():
                 done.append((path.name, "already the original"))
                 continue
@@ -172,14 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "slides":
         lesson = Path(args.lesson)
-        if not lesson.suffix:  # a number: the installed lesson of that number
-            found = sorted(shipped_lessons_dir().glob(f"{args.lesson}_*.ipynb"))
-            if len(found) != 1:
-                names = sorted(p.name for p in shipped_lessons_dir().glob("*.ipynb"))
-                parser.exit(1, f"naskit slides: no lesson {args.lesson!r}; name one by number or "
-                               f"file: {names}\n")
-            lesson = found[0]
         try:
+            if not lesson.suffix:  # a number: the installed lesson of that number
+                lesson = find_lesson(args.lesson, sorted(shipped_lessons_dir().iterdir()))
             print(write_slides(lesson, args.out))
         except (ValueError, OSError) as e:
             parser.exit(1, f"naskit slides: {e}\n")

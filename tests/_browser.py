@@ -127,6 +127,40 @@ def stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def stop_group(server: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop ``server`` and what it started: a process made with ``start_new_session=True`` (make and
+    the Voila or JupyterLab it runs share its process group)."""
+    import os
+    import signal
+
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    except ProcessLookupError:
+        pass
+
+
+# ipywidgets' Image shows its PNG through a blob: URL; read the bytes back from the page.
+_READ_IMAGE = """async (img) => {
+  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+  }
+  return btoa(text);
+}"""
+
+
+def image_bytes(img) -> bytes:
+    """The bytes of the image an ``<img>`` locator shows, read back from the page."""
+    import base64
+
+    return base64.b64decode(img.evaluate(_READ_IMAGE))
+
+
 def wait_for_connected_kernel(context, url: str, timeout: float = 30.0) -> None:
     """The page can look idle before its kernel's websocket is up; Run All then runs nothing."""
     deadline, kernels = time.monotonic() + timeout, []
@@ -252,36 +286,23 @@ _HTML_TEXT = """(root) => {
   return [least, where];
 }"""
 
-_IMAGES = """async (root) => {
-  const out = [];
-  for (const img of root.querySelectorAll('img')) {
-    if (!img.getClientRects().length || !img.naturalWidth) continue;
-    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 8192) {
-      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-    }
-    out.push([btoa(text), img.getBoundingClientRect().width, img.naturalWidth,
-              img.className || img.alt || img.src.slice(0, 30)]);
-  }
-  return out;
-}"""
+_SHOWN = """(img) => img.getClientRects().length && img.naturalWidth
+  ? [img.getBoundingClientRect().width, img.naturalWidth] : null"""
 
 
 def smallest_text(locator) -> dict:
     """The smallest text ``locator`` shows, in CSS px: {'html': (px, text), 'figure': (px, which)};
     a figure without a recorded size (not drawn by naskit) is left out."""
-    import base64
-
     from naskit.plot._textsize import TEXT_KEY, read_text_chunk
 
     html_px, text = locator.evaluate(_HTML_TEXT)
     figure = (None, "")
-    for data, shown, natural, name in locator.evaluate(_IMAGES):
-        recorded = read_text_chunk(base64.b64decode(data), TEXT_KEY)
+    for img in locator.locator("img").all():
+        size = img.evaluate(_SHOWN)
+        recorded = read_text_chunk(image_bytes(img), TEXT_KEY) if size else None
         if recorded is None:
             continue
-        px = float(recorded) * shown / natural
+        px = float(recorded) * size[0] / size[1]
         if figure[0] is None or px < figure[0]:
-            figure = (round(px, 1), name)
+            figure = (round(px, 1), img.get_attribute("class") or "")
     return {"html": (html_px, text), "figure": figure}

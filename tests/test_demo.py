@@ -8,35 +8,22 @@ that the figures are drawn with projector fonts, and that the widget works. Less
 lesson 6 (the one ``make demo LESSON=06`` names): DARTS needs minutes before its page is ready.
 Skips without Chromium, Playwright or Voila (under CI it fails instead).
 """
-import base64
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from _browser import PageProblems, free_port, open_page, private_folder, require, wait_for
+from _browser import (PageProblems, free_port, image_bytes, open_page, private_folder, require,
+                      stop_group, wait_for)
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON = "00"
 # ipywidgets' default widget font (its --jp-widgets-font-size) and JupyterLab's text size
 DEFAULT_FONT_PX = 13
-
-
-def _stop_group(server: subprocess.Popen) -> None:
-    """Stop make and the Voila it runs: they share the process group started for them."""
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture
@@ -66,7 +53,7 @@ def _serve(target: str, lesson: str, tmp: Path, extra=()):
         wait_for(f"{url}/voila/static/extension.js", server, 60, any_answer=True, name="Voila")
         yield url
     finally:  # Voila leaks a kernel per page load (voila issue 1458): stopping the server ends them
-        _stop_group(server)
+        stop_group(server)
         log.close()
 
 
@@ -80,17 +67,6 @@ def demo(private_tmp):
 def slides(private_tmp):
     """``make slides-serve LESSON=02 FAST=1`` (slides written into the test's folder)."""
     yield from _serve("slides-serve", "02", private_tmp, [f"SLIDES_DIR={private_tmp / 'slides'}"])
-
-
-# ipywidgets' Image shows its PNG through a blob: URL; read the bytes back from the page.
-READ_IMAGE = """async (img) => {
-  const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-  }
-  return btoa(text);
-}"""
 
 
 def _explorer(projector: bool):
@@ -144,7 +120,7 @@ def test_make_demo_serves_lesson0_with_projector_fonts(demo, private_tmp):
             expect(image).not_to_have_attribute("src", before)
             expect(summary).to_have_text(projector.summary.value)
             # the kernel drew the figure with projector fonts: the same bytes as here with them
-            shown = base64.b64decode(image.evaluate(READ_IMAGE))
+            shown = image_bytes(image)
             assert shown == bytes(projector.image.value)
             page.locator(".naskit-bilevel-epoch button", has_text="1").first.click()
             expect(summary).to_contain_text("wins")

@@ -2,7 +2,6 @@
 lessons (made on first use, never overwritten), as root too."""
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from _browser import stop_group
 
 REPO = Path(__file__).resolve().parents[1]
 VENV = Path(sys.prefix)
@@ -59,11 +60,7 @@ def test_make_lab_serves_the_learners_copy_on_loopback(tmp_path):
         assert (mine / "06_darts.ipynb").read_bytes() == (REPO / "lessons" / "06_darts.ipynb").read_bytes()
         assert edited.read_text().startswith('{"cells": []')
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_group(proc, timeout=20)
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
