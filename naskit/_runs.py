@@ -5,13 +5,20 @@ same output stops at once, saying who holds it, instead of training beside the f
 same temporary names. The lock file is opened without following a symbolic link (one planted there
 would otherwise have the run truncate and write the file it points to). Worker processes a run
 starts watch their parent and exit when it is gone: killed with SIGKILL, a run cannot stop them
-itself, and they would hold memory and CPU for minutes.
+itself, and they would hold memory and CPU for minutes. On Linux the kernel itself kills such a
+worker when its parent ends (``prctl(PR_SET_PDEATHSIG)``), which needs no CPU time in the worker;
+a thread that polls the parent's id backs it up elsewhere (and on Linux, should the signal be
+lost to a parent that outlives the thread which started the worker).
 """
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import errno
 import os
+import signal
+import sys
 import stat
 import threading
 import time
@@ -75,6 +82,10 @@ def exit_with_parent(parent_pid: int, poll: float = 0.5) -> bool:
     if pid == parent_pid or os.getppid() != parent_pid:
         return False
 
+    _kill_me_with_parent()
+    if os.getppid() != parent_pid:  # the parent ended before the kernel was asked to tell
+        os._exit(1)
+
     def watch():
         while os.getppid() == parent_pid:
             time.sleep(poll)
@@ -83,3 +94,17 @@ def exit_with_parent(parent_pid: int, poll: float = 0.5) -> bool:
     _WATCHING.add(pid)  # a forked child has another pid, so it starts its own watch
     threading.Thread(target=watch, name="naskit-exit-with-parent", daemon=True).start()
     return True
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _kill_me_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when the thread that started it ends; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False

@@ -224,8 +224,10 @@ def test_train_one_gives_the_callers_thread_count_back():
         torch.set_num_threads(before)
 
 
-def test_a_worker_exits_when_its_build_process_is_killed(tmp_path):
-    """The watchdog alone: a child of a process that is killed with SIGKILL exits within seconds."""
+@pytest.mark.parametrize("busy", ["sleeping", "holding the GIL"])
+def test_a_worker_exits_when_its_build_process_is_killed(tmp_path, busy):
+    """The watchdog alone: a child of a process that is killed with SIGKILL exits within seconds,
+    also while it holds the GIL in a long C loop, where no Python thread of its own can run."""
     marker = tmp_path / "child.pid"
     code = textwrap.dedent(f"""
         import multiprocessing as mp, os, pathlib, time
@@ -233,7 +235,7 @@ def test_a_worker_exits_when_its_build_process_is_killed(tmp_path):
         def child(build_pid):
             exit_with_parent(build_pid)
             pathlib.Path({str(marker)!r}).write_text(str(os.getpid()))
-            time.sleep(600)
+            sum(range(10 ** 13)) if {busy == "holding the GIL"} else time.sleep(600)
         if __name__ == "__main__":
             p = mp.get_context("spawn").Process(target=child, args=(os.getpid(),))
             p.start()
