@@ -46,7 +46,7 @@ def _ready(page, timeout_s: float) -> None:
 def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 600) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from _browser import free_port, open_page, stop_group
+    from _browser import POOL_FILLED, free_port, open_page, stop_group, wait_for_log
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "NASKIT_PROJECTOR")}
@@ -59,12 +59,7 @@ def measure(lesson: str, fast: bool, warm_wait: float, timeout_s: float = 600) -
         server = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                   start_new_session=True)
         try:
-            # a page asked for before Voila has registered its pre-heated kernel (a second or two
-            # after it starts) gets a kernel of its own that runs the lesson beside the pool's
-            while "is filled with" not in (Path(tmp) / "voila.log").read_text():
-                if server.poll() is not None or time.monotonic() - start > 60:
-                    raise RuntimeError(f"Voila did not start its kernel pool: see {tmp}/voila.log")
-                time.sleep(0.1)
+            wait_for_log(Path(tmp) / "voila.log", POOL_FILLED, server, 60)
             with sync_playwright() as p:
                 url = f"http://127.0.0.1:{port}/"
                 context, page = open_page(p, Path(tmp), {"width": 1920, "height": 1080})

@@ -110,6 +110,24 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0, any_ans
     raise TimeoutError(f"{name} did not answer {url} within {timeout:.0f} s")
 
 
+# Voila logs this once its pre-heated kernel is registered (a second or two after it starts); a
+# page asked for before then gets a kernel of its own that runs the lesson beside the pool's.
+POOL_FILLED = "is filled with"
+
+
+def wait_for_log(log: Path, text: str, process: subprocess.Popen, timeout: float = 60.0,
+                 name: str = "Voila") -> None:
+    """Wait until the server's log file ``log`` contains ``text``."""
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(errors="replace"):
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} before logging "
+                               f"{text!r}: see {log}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name} did not log {text!r} within {timeout:.0f} s: see {log}")
+        time.sleep(0.1)
+
+
 def open_page(playwright, folder: Path, viewport=None):
     """Headless Chromium with a fresh profile in ``folder``: (context, page)."""
     context = playwright.chromium.launch_persistent_context(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from _browser import (PageProblems, free_port, image_bytes, open_page, private_folder, require,
-                      stop_group, wait_for)
+from _browser import (POOL_FILLED, PageProblems, free_port, image_bytes, open_page, private_folder,
+                      require, stop_group, wait_for_log)
 
 REPO = Path(__file__).resolve().parents[1]
 LESSON = "00"
@@ -49,8 +49,9 @@ def _serve(target: str, lesson: str, tmp: Path, extra=()):
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        # any answer means it is up (a bare request for a static file gets 403); starts no kernel
-        wait_for(f"{url}/voila/static/extension.js", server, 60, any_answer=True, name="Voila")
+        # the page is opened once the pre-heated kernel is registered, so that it is served from
+        # that kernel (as a lecturer's page is) and the lesson runs once, not twice side by side
+        wait_for_log(tmp / "voila.log", POOL_FILLED, server, 60)
         yield url
     finally:  # Voila leaks a kernel per page load (voila issue 1458): stopping the server ends them
         stop_group(server)
