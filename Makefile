@@ -17,7 +17,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/$(TORCH)
 # Test processes side by side (pytest-xdist; one file stays in one process, so a notebook's
 # cells run in order in one kernel). JOBS=0 runs everything in this process.
 JOBS ?= 2
-PARALLEL := -n $(JOBS) --dist loadfile
+PARALLEL := -n $(JOBS) --dist loadfile --no-loadscope-reorder
 LESSONS ?= $(sort $(wildcard lessons/*.ipynb))
 NBVAL_FLAGS ?= --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -86,12 +86,17 @@ slides: venv
 	@$(MAKE) --no-print-directory slides-serve
 
 # $(call voila,NOTEBOOK,TEMPLATE,EXTRA FLAGS): serve one notebook on loopback, as described above
+# JupyterLab extensions a demo page leaves out: made for JupyterLab alone, they fail to activate in
+# a Voila page and fill its console with errors (ipylab and jupytext come with otter-grader).
+VOILA_DENY ?= ipylab jupyterlab-jupytext
+
 define voila
 	echo "serving $(1) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
 	NASKIT_FAST=$(FAST) NASKIT_PROJECTOR=1 OMP_NUM_THREADS=1 \
 	  JUPYTER_PATH="$(CURDIR)/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
 	  exec $(BIN)/voila "$(1)" --no-browser --Voila.ip=127.0.0.1 --port=$(PORT) \
-	  --Voila.port_retries=0 --template=$(2) $(VOILA_FLAGS) $(3)
+	  --Voila.port_retries=0 --template=$(2) $(VOILA_FLAGS) \
+	  $(foreach e,$(VOILA_DENY),--VoilaConfiguration.extension_denylist=$(e)) $(3)
 endef
 
 LESSON_FILE = $(firstword $(wildcard lessons/$(LESSON)_*.ipynb))
@@ -113,7 +118,12 @@ gallery: venv
 	  tests/test_browser.py tests/test_browser_more.py -k test_lesson_in_jupyterlab; rc=$$?; \
 	$(BIN)/python tests/_gallery.py $(GALLERY); exit $$rc
 
-test: test-lib test-lessons
+# One session: the library's tests and every lesson in fast mode under nbval (a lesson whose browser
+# test runs is run there instead, see conftest.py), longest files first.
+test: venv
+	@echo "NASKIT_FAST=1 $(BIN)/python -m pytest $(PARALLEL) $(PYTEST_FLAGS) tests/ $(NBVAL_FLAGS) $(LESSONS)"; \
+	NASKIT_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest $(PARALLEL) $(PYTEST_FLAGS) tests/ \
+	  $(if $(LESSONS),$(NBVAL_FLAGS) $(LESSONS))
 
 # One torch thread per process: on a busy machine, torch's thread pool can run 100x slower.
 test-lib: venv

@@ -29,6 +29,7 @@ import pytest
 from _browser import (LAPTOP, PageProblems, box, content_width, decide, delete_sessions, free_port, in_ci,
                       missing_tools, open_page, private_folder, require, screenshot, smallest_text, stop,
                       wait_for, wait_for_connected_kernel)
+from _lessons import hollow
 
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "lessons").glob("0[0-9]_*.ipynb"))
@@ -164,7 +165,8 @@ def _run_all(page, context, url: str, name: str) -> None:
 
 
 def _saved_errors(page, context, url: str, name: str) -> list[str]:
-    """Save the notebook (the temporary copy) and list its error outputs as 'ename: evalue'."""
+    """Save the notebook (the temporary copy) and list its error outputs as 'ename: evalue', and
+    outputs that say a file is missing (tests/_lessons.py)."""
     page.locator(".lm-MenuBar-item", has_text="File").first.click()
     page.locator(".lm-Menu-item[data-command='docmanager:save']").click()
     deadline, cells = time.monotonic() + 30, []
@@ -179,8 +181,10 @@ def _saved_errors(page, context, url: str, name: str) -> list[str]:
             if all(c.get("execution_count") for c in cells) or not dirty:
                 break
         time.sleep(0.5)
-    return [f"cell {i}: {o['ename']}: {o['evalue']}" for i, c in enumerate(cells)
-            for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [f"cell {i}: {o['ename']}: {o['evalue']}" for i, c in enumerate(cells)
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    return errors + [f"cell {i} printed {missing}, a hollow section" for i, c in enumerate(cells)
+                     if (missing := hollow(c.get("outputs")))]
 
 
 def _text(markup: str) -> str:

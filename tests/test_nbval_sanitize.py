@@ -66,7 +66,8 @@ def test_a_lesson_that_prints_a_missing_file_fails_under_nbval(tmp_path):
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    shutil.copy(root / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(root / "conftest.py", tmp_path / "conftest.py")  # as .ci/oldest copies them
+    shutil.copy(root / "tests" / "_lessons.py", tmp_path / "_lessons.py")
     cells = ["print('a table of 15,625 cells')",
              "try:\n    open('nowhere.csv')\nexcept FileNotFoundError as e:\n    print(e)"]
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
@@ -80,3 +81,30 @@ def test_a_lesson_that_prints_a_missing_file_fails_under_nbval(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 1, out.stdout[-2000:]
     assert "1 failed, 1 passed" in out.stdout and "No such file" in out.stdout, out.stdout[-2000:]
+
+
+def test_a_lesson_runs_once_when_its_browser_test_runs_it():
+    """conftest.py leaves out a lesson's nbval run where its browser test is selected and can run,
+    and keeps it where the browser test is not selected; files run longest first."""
+    import subprocess
+    import sys
+
+    from _browser import decide, in_ci, missing_tools
+
+    root = Path(__file__).resolve().parents[1]
+    lesson = sorted((root / "lessons").glob("00_*.ipynb"))[0].relative_to(root)
+
+    def collect(*args):
+        out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only",
+                              "-q", "--nbval-lax", "--nbval-current-env", *args], cwd=root,
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+        return [line for line in out.stdout.splitlines() if "::" in line]
+
+    without = collect("-m", "not browser", "tests/test_browser.py", str(lesson))
+    cells = [i for i in without if i.startswith(str(lesson))]
+    assert len(cells) > 5 and not any("test_lesson_in_jupyterlab" in i for i in without)
+    both = collect("tests/test_browser.py", str(lesson))
+    runs = decide(missing_tools(), in_ci())[0] != "skip"
+    assert any(i.startswith(str(lesson)) for i in both) != runs
+    assert both[0].startswith("tests/test_browser.py::test_lesson_in_jupyterlab")  # the longest first
