@@ -14,7 +14,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from naskit._config import DISTRIBUTION, fast_mode, shipped_data_dir, shipped_lessons_dir, user_data_dir
+from naskit._config import (DISTRIBUTION, fast_mode, find_lesson, shipped_data_dir, shipped_lessons_dir,
+                            user_data_dir)
 
 __all__ = ["main", "info", "find_lesson", "copy_lessons", "write_slides"]
 
@@ -43,16 +44,6 @@ def info() -> dict[str, str]:
         "shipped": f"{shipped_data_dir()} (the embedded data set and benchmarks)",
         "fast mode": "on" if fast_mode() else "off (set NASKIT_FAST=1 for small budgets)",
     }
-
-
-def find_lesson(name: str, files) -> Path:
-    """The lesson among ``files`` (paths) named ``name``: its number (``06``) or file name."""
-    lessons = [p for p in files if p.suffix == ".ipynb"]
-    chosen = [p for p in lessons if name in (p.name, p.name.split("_")[0])]
-    if len(chosen) != 1:
-        raise ValueError(f"no lesson {name!r}; name one by number or file name: "
-                         f"{[p.name for p in lessons]}")
-    return chosen[0]
 
 
 def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
