@@ -25,7 +25,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.naskit-installed
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab demo demo-serve slides slides-serve gallery test test-lib test-fast test-lessons venv clean
+.PHONY: lab demo demo-serve slides slides-serve exercises gallery test test-lib test-fast test-lessons venv clean
 
 venv: $(STAMP) $(LAB_SETTINGS)
 
@@ -108,6 +108,18 @@ slides-serve:
 	@$(if $(LESSON_FILE),,echo "no lesson lessons/$(LESSON)_*.ipynb"; exit 2;) \
 	$(BIN)/naskit slides "$(LESSON_FILE)" --out "$(SLIDES_DIR)" && \
 	$(call voila,$(SLIDES_DIR)/$(notdir $(LESSON_FILE)),naskit-slides,)
+
+# Graded exercises: each lesson's exercise as an otter-grader assignment (naskit/grading.py). Every
+# $(EXERCISES_DIR)/NN_name/ gets master.ipynb, student/ (the notebook to hand out) and autograder/
+# (the zip that grades a submission: otter run -a ZIP submission.ipynb; also a Gradescope
+# autograder). `make exercises EXERCISE=03` writes one lesson; a lesson's folder that is there
+# already is replaced only with FORCE=1.
+EXERCISES_DIR ?= $(VENV)/naskit-exercises
+EXERCISE ?=
+FORCE ?=
+exercises: venv
+	$(BIN)/naskit exercises --out "$(EXERCISES_DIR)" $(if $(EXERCISE),--lesson $(EXERCISE),) \
+	  $(if $(FORCE),--force,)
 
 # The gallery: every lesson's main widget, operated in headless Chromium (tests/test_browser.py and test_browser_more.py),
 # screenshots into docs/gallery with an index page docs/gallery/README.md.

@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 
 __all__ = ["DISTRIBUTION", "fast_mode", "user_data_dir", "shipped_data_dir", "shipped_file",
-           "shipped_lessons_dir", "projector_mode", "figure_rc"]
+           "shipped_lessons_dir", "find_lesson", "projector_mode", "figure_rc"]
 
 # The name to `pip install` (the import name is naskit; "naskit" on PyPI is an unrelated library).
 DISTRIBUTION = "naskit-edu"
@@ -116,3 +116,13 @@ def shipped_lessons_dir() -> Path:
     """The folder of the lessons: ``naskit/lessons`` when installed, else the checkout's ``lessons/``."""
     installed, checkout = _PACKAGE / "lessons", _PACKAGE.parent / "lessons"
     return installed if installed.is_dir() or not checkout.is_dir() else checkout
+
+
+def find_lesson(name: str, files) -> Path:
+    """The lesson among ``files`` (paths) named ``name``: its number (``06``) or file name."""
+    lessons = [p for p in files if p.suffix == ".ipynb"]
+    chosen = [p for p in lessons if name in (p.name, p.name.split("_")[0])]
+    if len(chosen) != 1:
+        raise ValueError(f"no lesson {name!r}; name one by number or file name: "
+                         f"{[p.name for p in lessons]}")
+    return chosen[0]

@@ -14,7 +14,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from naskit._config import DISTRIBUTION, fast_mode, shipped_data_dir, shipped_lessons_dir, user_data_dir
+from naskit._config import (DISTRIBUTION, fast_mode, find_lesson, shipped_data_dir, shipped_lessons_dir,
+                            user_data_dir)
 
 __all__ = ["main", "info", "find_lesson", "copy_lessons", "write_slides"]
 
@@ -43,16 +44,6 @@ def info() -> dict[str, str]:
         "shipped": f"{shipped_data_dir()} (the embedded data set and benchmarks)",
         "fast mode": "on" if fast_mode() else "off (set NASKIT_FAST=1 for small budgets)",
     }
-
-
-def find_lesson(name: str, files) -> Path:
-    """The lesson among ``files`` (paths) named ``name``: its number (``06``) or file name."""
-    lessons = [p for p in files if p.suffix == ".ipynb"]
-    chosen = [p for p in lessons if name in (p.name, p.name.split("_")[0])]
-    if len(chosen) != 1:
-        raise ValueError(f"no lesson {name!r}; name one by number or file name: "
-                         f"{[p.name for p in lessons]}")
-    return chosen[0]
 
 
 def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
@@ -174,7 +165,37 @@ def main(argv: list[str] | None = None) -> int:
                                        "installed lessons")
     slides.add_argument("--out", default="naskit-slides", help="folder for the slides' notebook "
                                                                "(default: %(default)s)")
+    graded = commands.add_parser(
+        "exercises", help="write each lesson's exercise as an otter-grader assignment: master "
+                          "notebook, student notebook, autograder zip (pip install \"%s[grade]\")"
+                          % DISTRIBUTION)
+    graded.add_argument("--out", required=True,
+                        help="folder to write into; each lesson gets a folder in it (03_evolution)")
+    graded.add_argument("--lesson", metavar="LESSON", default=None,
+                        help="only this lesson: its number (03) or file name (default: every lesson)")
+    graded.add_argument("--force", action="store_true",
+                        help="replace a lesson's folder that is there already")
+    graded.add_argument("--no-run-tests", action="store_true",
+                        help="do not grade each solution with its new autograder (otherwise it must "
+                             "score full points; a kernel per lesson, seconds each)")
     args = parser.parse_args(argv)
+    if args.command == "exercises":
+        from naskit.grading import export
+
+        print(f"naskit exercises: otter assign on {'lesson ' + args.lesson if args.lesson else 'every lesson'}"
+              + ("" if args.no_run_tests else ", then otter grades each solution (a kernel per lesson)"),
+              flush=True)
+        try:
+            folders = export(args.out, lesson=args.lesson, force=args.force,
+                             run_tests=not args.no_run_tests)
+        except (ValueError, ImportError, RuntimeError, OSError) as e:
+            parser.exit(1, f"naskit exercises: {e}\n")
+        for folder in folders:
+            made = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+            print(f"{folder}: {', '.join(made)}")
+        print("hand out student/*.ipynb; grade a submission with: otter run -a "
+              "autograder/<lesson>-autograder_<time>.zip submission.ipynb")
+        return 0
     if args.command == "slides":
         lesson = Path(args.lesson)
         try:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "naskit"
 
 ORDER = ["ops", "space", "model", "supernet", "datasets", "train", "hardware", "bench", "estimators",
-         "history", "search", "oneshot", "ofa", "plot", "exercises", "widgets", "cli"]
+         "history", "search", "oneshot", "ofa", "plot", "exercises", "widgets", "grading", "cli"]
 
 # third-party module -> the only naskit modules allowed to import it
 ONLY_IN = {"ipywidgets": {"widgets"}, "argparse": {"cli"}}
