@@ -4,8 +4,8 @@ The fast tests read the master notebooks and run their answer and test cells in 
 slow ones run otter: ``otter assign`` on every lesson's master (the student notebook keeps neither
 solution nor hidden test), ``otter run`` on a combined assignment with one question per exercise
 (one submission with every reference solution, one with every exercise's first anticipated mistake:
-two runs, each starts a kernel), and one lesson end to end through ``naskit exercises`` with a wrong
-answer no hint anticipates. Without otter-grader they skip, saying how to install it; under CI they
+two runs, each starts a kernel), and one lesson end to end through ``naskit exercises`` (whose otter
+assign grades the solution). A wrong answer no hint anticipates is checked in this process. Without otter-grader they skip, saying how to install it; under CI they
 fail instead.
 """
 import ast
@@ -272,21 +272,27 @@ def test_otter_gives_each_first_mistake_zero_and_its_hint(combined, exercises, t
 
 
 @pytest.mark.slow
-def test_one_lesson_end_to_end_with_an_unanticipated_mistake(otter, exercises, tmp_path, capsys):
-    # naskit exercises, whose otter assign grades the solution and requires full points
+def test_one_lesson_end_to_end(otter, exercises, tmp_path, capsys):
+    # naskit exercises, whose otter assign grades the solution with the new autograder and fails
+    # unless it scores full points
     assert main(["exercises", "--out", str(tmp_path / "out"), "--lesson", "02"]) == 0
     folder = tmp_path / "out" / "02_rl_nas"
     assert str(folder) in capsys.readouterr().out
+    assert zip_of(folder).is_file() and (folder / "student" / "02_rl_nas.ipynb").is_file()
+
+
+def test_an_unanticipated_mistake_fails_with_the_checkers_generic_hint(exercises):
+    questions = {yaml.safe_load(_source(q[0]).split("\n", 1)[1])["name"]: q
+                 for q in _questions(grading.master_notebook("02"))}
     e = exercises["reinforce_gradient"]
     wrong = f"def {e.function}(probs, actions, advantage):\n    return advantage * probs\n"
     namespace = {"np": np}
     exec(wrong, namespace)
     verdict = check(e.name, namespace[e.function])  # right shape, wrong values: a generic hint
     assert not verdict.passed and verdict.hint not in [h for _, h in EXERCISES[e.name].mistakes]
-    notebook = submit(folder / "student" / "02_rl_nas.ipynb", {e.function: wrong}, tmp_path / "sub.ipynb")
-    result = otter_run(zip_of(folder), notebook, tmp_path / "results")[e.name]
-    assert result["score"] == 0 and result["max_score"] == 1
-    assert verdict.hint in result["output"]
+    with pytest.raises(AssertionError) as failed:
+        _run_question(questions[e.name], wrong)
+    assert str(failed.value) == verdict.hint
 
 
 def test_otter_kernels_import_this_naskit():
