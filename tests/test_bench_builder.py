@@ -64,8 +64,9 @@ def test_resume_skips_finished_runs_and_repairs_a_torn_line(tmp_path):
 
 @pytest.mark.slow
 def test_killed_build_resumes_without_losing_or_repeating_runs(tmp_path):
+    n = 12  # killed after 3 runs, the rest in the resumed build
     code = (f"from naskit.bench.builder import Recipe, build_runs; "
-            f"build_runs({str(tmp_path)!r}, Recipe(**{TINY.__dict__!r}), limit=40, n_jobs=1, progress=False)")
+            f"build_runs({str(tmp_path)!r}, Recipe(**{TINY.__dict__!r}), limit={n}, n_jobs=1, progress=False)")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
     log = tmp_path / "runs.jsonl"
@@ -75,12 +76,12 @@ def test_killed_build_resumes_without_losing_or_repeating_runs(tmp_path):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done_before = read_runs(log, TINY)
-    assert 3 <= len(done_before) < 40, "the build must have been stopped part-way"
-    build_runs(tmp_path, TINY, limit=40 - len(done_before), n_jobs=2, progress=False)
+    assert 3 <= len(done_before) < n, "the build must have been stopped part-way"
+    build_runs(tmp_path, TINY, limit=n - len(done_before), n_jobs=2, progress=False)
     runs = read_runs(log, TINY)
     units = [(r["index"], r["seed"]) for r in runs]
-    assert len(units) == len(set(units)) == 40
-    assert set(units) == set(work_units(SPACE)[:40])
+    assert len(units) == len(set(units)) == n
+    assert set(units) == set(work_units(SPACE)[:n])
     again = train_one(*units[-1], TINY)  # a resumed run equals a fresh one
     assert again["valid_acc"] == runs[-1]["valid_acc"]
 
