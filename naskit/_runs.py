@@ -74,12 +74,19 @@ def exit_with_parent(parent_pid: int, poll: float = 0.5) -> bool:
 
     Called at the start of each unit of work (once per process is enough; later calls return at
     once); a process that is not a child of ``parent_pid`` (a Dask worker on another machine, or
-    the run's own process with one job) is left alone. True if this process is now watched.
+    the run's own process with one job) is left alone, unless it is an orphan (its parent is now
+    init) and ``parent_pid`` is gone: a worker whose run was killed while it was still starting
+    (importing torch can take seconds) exits before its first unit. True if this process is now
+    watched.
     """
     pid = os.getpid()
     if pid in _WATCHING:
         return True
-    if pid == parent_pid or os.getppid() != parent_pid:
+    if pid == parent_pid:
+        return False
+    if os.getppid() != parent_pid:
+        if os.getppid() == 1 and not _alive(parent_pid):  # orphaned before its first unit began
+            os._exit(1)
         return False
 
     _kill_me_with_parent()
@@ -93,6 +100,16 @@ def exit_with_parent(parent_pid: int, poll: float = 0.5) -> bool:
 
     _WATCHING.add(pid)  # a forked child has another pid, so it starts its own watch
     threading.Thread(target=watch, name="naskit-exit-with-parent", daemon=True).start()
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
     return True
 
 

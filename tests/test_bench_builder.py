@@ -225,15 +225,20 @@ def test_train_one_gives_the_callers_thread_count_back():
         torch.set_num_threads(before)
 
 
-@pytest.mark.parametrize("busy", ["sleeping", "holding the GIL"])
+@pytest.mark.parametrize("busy", ["sleeping", "holding the GIL", "still starting"])
 def test_a_worker_exits_when_its_build_process_is_killed(tmp_path, busy):
     """The watchdog alone: a child of a process that is killed with SIGKILL exits within seconds,
-    also while it holds the GIL in a long C loop, where no Python thread of its own can run."""
+    also while it holds the GIL in a long C loop, where no Python thread of its own can run, and
+    when the build is killed before the child's first unit (still importing, say) begins."""
     marker = tmp_path / "child.pid"
     code = textwrap.dedent(f"""
         import multiprocessing as mp, os, pathlib, time
         from naskit._runs import exit_with_parent
         def child(build_pid):
+            if {busy == "still starting"}:
+                pathlib.Path({str(marker)!r}).write_text(str(os.getpid()))
+                while os.getppid() == build_pid:  # the build is killed before the first unit
+                    time.sleep(0.05)
             exit_with_parent(build_pid)
             pathlib.Path({str(marker)!r}).write_text(str(os.getpid()))
             sum(range(10 ** 13)) if {busy == "holding the GIL"} else time.sleep(600)
