@@ -48,6 +48,10 @@ INSTALL_HINT = f'pip install otter-grader (or pip install "{DISTRIBUTION}[grade]
 IMPORTS = "import numpy as np\nimport torch\n\nimport naskit as nk"
 _IMPORTED = {"np": "numpy", "torch": "torch"}
 
+# The hidden test checks on other random inputs than the lesson's check cell (seed 0), so that an
+# answer fitted to the inputs a student saw does not pass.
+HIDDEN_SEED = 2024
+
 _CHECK_CALL = re.compile(r"nk\.exercises\.check\(\s*['\"](\w+)['\"]\s*,\s*(\w+)\s*\)")
 _HEADING = re.compile(r"^## Exercise\b")
 # a sentence pointing at the lesson's solution button ("one click away"), which a graded notebook
@@ -221,7 +225,7 @@ def _question(exercise: LessonExercise, points: float) -> list[dict]:
     hidden = (f"# HIDDEN\n"
               f"def test_same_as_naskit({fn}):\n"
               f"    from naskit.exercises import check\n"
-              f'    verdict = check("{exercise.name}", {fn})\n'
+              f'    verdict = check("{exercise.name}", {fn}, seed={HIDDEN_SEED})\n'
               f"    assert verdict.passed, verdict.hint\n\n"
               f"test_same_as_naskit({fn})")
     return [

@@ -89,7 +89,8 @@ def test_master_notebook_is_otters_format(exercises):
         (definition,) = ast.parse(answer).body
         assert definition.name == e.function
         assert re.search(r"\n( +)# BEGIN SOLUTION\n(.*\n)+\1# END SOLUTION$", answer)
-        assert hidden.startswith("# HIDDEN\n") and f'check("{e.name}", {e.function})' in hidden
+        assert hidden.startswith("# HIDDEN\n")
+        assert f'check("{e.name}", {e.function}, seed={grading.HIDDEN_SEED})' in hidden
         assert "# HIDDEN" not in public and re.search(r"^points: 0$", public, re.MULTILINE)
         for test in (public, hidden):  # otter's exception-based tests: a function and its call
             body = ast.parse(test).body
@@ -116,7 +117,8 @@ def test_answers_and_tests_run_as_otter_would_run_them(exercises):
         for mistake, _ in EXERCISES[name].mistakes:  # each mistake, as a learner would write it
             with pytest.raises(AssertionError) as failed:
                 _run_question(cells, grading.function_source(mistake, e.function))
-            assert str(failed.value) == check(name, mistake).hint  # the same answers as naskit's
+            # the same answers as naskit's, on the hidden test's inputs
+            assert str(failed.value) == check(name, mistake, seed=grading.HIDDEN_SEED).hint
 
 
 def test_function_source_of_a_lambda_reaches_naskit_through_nk():
@@ -234,7 +236,8 @@ def test_every_lesson_assigns_and_the_student_sees_no_solution(exported, exercis
         assert f'grader.check("{e.name}")' in cells
         with zipfile.ZipFile(zip_of(folder)) as z:
             test = z.read(f"tests/{e.name}.py").decode()
-        assert "hidden=True" in test and re.search(rf"check\(['\"]{e.name}['\"], {e.function}\)", test)
+        assert "hidden=True" in test and re.search(
+            rf"check\(['\"]{e.name}['\"], {e.function}, seed={grading.HIDDEN_SEED}\)", test)
         assert (folder / "master.ipynb").is_file()
         assert (folder / "autograder" / f"{e.lesson}.ipynb").is_file()  # the solved notebook
 
@@ -288,7 +291,7 @@ def test_an_unanticipated_mistake_fails_with_the_checkers_generic_hint(exercises
     wrong = f"def {e.function}(probs, actions, advantage):\n    return advantage * probs\n"
     namespace = {"np": np}
     exec(wrong, namespace)
-    verdict = check(e.name, namespace[e.function])  # right shape, wrong values: a generic hint
+    verdict = check(e.name, namespace[e.function], seed=grading.HIDDEN_SEED)  # a generic hint
     assert not verdict.passed and verdict.hint not in [h for _, h in EXERCISES[e.name].mistakes]
     with pytest.raises(AssertionError) as failed:
         _run_question(questions[e.name], wrong)
