@@ -55,6 +55,7 @@ def _runs(name, bench, data) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_supports_agrees_with_building_and_scoring(benches, data):
     for bench_name, bench in benches.items():
         for d in (None, data):

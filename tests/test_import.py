@@ -4,6 +4,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -26,6 +28,7 @@ def test_import_naskit_loads_neither_torch_nor_matplotlib():
     assert loaded == ["[]", "[]"]
 
 
+@pytest.mark.slow
 def test_every_exported_name_resolves_and_is_listed():
     out = run("""
         import importlib, types
@@ -43,6 +46,7 @@ def test_every_exported_name_resolves_and_is_listed():
     assert out == "[] function type module function"
 
 
+@pytest.mark.slow
 def test_train_stays_the_function_after_its_module_is_imported():
     # importing a submodule binds it on the package; nk.train must remain the training function
     out = run("""

@@ -83,6 +83,7 @@ def test_a_lesson_that_prints_a_missing_file_fails_under_nbval(tmp_path):
     assert "1 failed, 1 passed" in out.stdout and "No such file" in out.stdout, out.stdout[-2000:]
 
 
+@pytest.mark.slow
 def test_a_lesson_runs_once_when_its_browser_test_runs_it():
     """conftest.py leaves out a lesson's nbval run where its browser test is selected and can run,
     and keeps it where the browser test is not selected; files run longest first."""

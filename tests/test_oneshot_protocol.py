@@ -198,6 +198,7 @@ def test_flop_model_charges_paths_and_the_mixture(bench):
     assert per_epoch == pytest.approx(np.nanmean(bench.seconds_per_epoch), rel=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["DARTS-V1", "RSPS"])
 def test_killed_run_resumes_to_the_same_result(method, tmp_path, bench):
     data = nk.datasets.load().subset(n_train=128, n_val=64, seed=0)

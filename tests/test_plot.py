@@ -238,6 +238,7 @@ def test_networkx_every_nb201_cell_is_readable(index, size, hot):
     plt.close("all")
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2 ** 31 - 1), which=st.sampled_from(["normal", "reduce"]),

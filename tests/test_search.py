@@ -106,6 +106,7 @@ FIND_BUDGET = {"rea": 8000, "genetic": 3000, "reinforce": 3000, "local": 3000, "
                "hpbandster": 6000}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FIND_BUDGET)
 def test_finds_the_optimum_of_the_toy_benchmark(name):
     found = sum(run(STRATEGIES[name](seed), TOY, budget=FIND_BUDGET[name]).best().arch == OPTIMUM

@@ -25,13 +25,14 @@ def test_winner_is_the_argmin_of_the_chosen_column(bench):
 
 
 def test_some_handful_changes_winner_with_the_inner_epochs(bench):
-    moved = 0
-    for seed in range(20):
+    for seed in range(20):  # the first handful whose winner moves ends the search
         w = BilevelExplorer(bench, [bench.space.sample(seed=100 * seed + i) for i in range(4)])
         first = w.winner_
         w.epoch = 1
-        moved += w.winner_ != first
-    assert moved > 0
+        if w.winner_ != first:
+            break
+    else:
+        raise AssertionError("in 20 handfuls the winner never changed with the inner epochs")
 
 
 def test_bad_inputs_fail_helpfully(bench):

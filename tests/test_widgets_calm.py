@@ -45,6 +45,7 @@ def test_controller_buttons_show_a_failing_step(bench, monkeypatch):
     assert w.error_ is None and w.steps_ == 1 and "a drawing failed" not in w.summary.value
 
 
+@pytest.mark.slow
 def test_bilevel_evolution_and_latency_views_show_a_failing_redraw(bench, monkeypatch):
     archs = [bench.space.sample(seed=i) for i in range(4)]
     b = BilevelExplorer(bench, archs)

@@ -27,6 +27,7 @@ def predictor():
                                           input_shape=(1, 1, 8, 8)))
 
 
+@pytest.mark.slow
 def test_picking_a_candidate_shows_its_measurement_prediction_and_breakdown(measured, predictor):
     bench = nk.bench.load("mini")
     w = LatencyExplorer(measured, predictor, accuracy=bench)
