@@ -85,11 +85,11 @@ demo: venv
 slides: venv
 	@$(MAKE) --no-print-directory slides-serve
 
-# $(call voila,NOTEBOOK,TEMPLATE,EXTRA FLAGS): serve one notebook on loopback, as described above
 # JupyterLab extensions a demo page leaves out: made for JupyterLab alone, they fail to activate in
 # a Voila page and fill its console with errors (ipylab and jupytext come with otter-grader).
 VOILA_DENY ?= ipylab jupyterlab-jupytext
 
+# $(call voila,NOTEBOOK,TEMPLATE,EXTRA FLAGS): serve one notebook on loopback, as described above
 define voila
 	echo "serving $(1) on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"; \
 	NASKIT_FAST=$(FAST) NASKIT_PROJECTOR=1 OMP_NUM_THREADS=1 \

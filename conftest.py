@@ -62,11 +62,10 @@ def _weight(item) -> float:
 def pytest_collection_modifyitems(config, items):
     in_browser = {name for item in items if (name := _lesson_in_browser(item))}
     if in_browser and _browser_tests_run():
-        twice = [item for item in items if item.path.suffix == ".ipynb" and item.path.name in in_browser]
+        twice = {item for item in items if item.path.suffix == ".ipynb" and item.path.name in in_browser}
         if twice:
-            config.hook.pytest_deselected(items=twice)
-            items[:] = [item for item in items if not (item.path.suffix == ".ipynb"
-                                                       and item.path.name in in_browser)]
+            config.hook.pytest_deselected(items=list(twice))
+            items[:] = [item for item in items if item not in twice]
     files: dict = {}
     for item in items:
         files.setdefault(item.path, []).append(item)

@@ -221,6 +221,12 @@ def read_json(path, how: str, keys=()) -> dict:
     return value
 
 
+def write_notebook(path, notebook: dict) -> pathlib.Path:
+    """Write ``notebook`` (nbformat's JSON) to ``path`` atomically, as Jupyter writes it."""
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    return write_atomic(path, lambda f: f.write(text.encode("utf-8")))
+
+
 def read_csv(path, header, how: str) -> list[list[str]]:
     """The rows of the CSV file ``path`` whose first line is exactly ``header``.
 

@@ -83,9 +83,7 @@ def copy_lessons(folder, reset: str | None = None) -> list[tuple[str, str]]:
 def write_slides(lesson, folder) -> Path:
     """Write ``lesson`` (an ``.ipynb`` path) as slides (``naskit._slides.as_slides``) into
     ``folder``, under the same file name; ``make slides`` serves the copy."""
-    import json
-
-    from naskit._files import read_json, write_atomic
+    from naskit._files import read_json, write_notebook
     from naskit._slides import as_slides
 
     lesson, folder = Path(lesson), Path(folder)
@@ -96,8 +94,7 @@ def write_slides(lesson, folder) -> Path:
     except ValueError as e:
         raise ValueError(f"{lesson}: {e}; {how}") from None
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(slides, indent=1, ensure_ascii=False) + "\n"
-    return write_atomic(folder / lesson.name, lambda f: f.write(text.encode("utf-8")))
+    return write_notebook(folder / lesson.name, slides)
 
 
 def _count(minimum: int, also: tuple[int, ...] = ()):

@@ -36,7 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ._config import DISTRIBUTION, find_lesson, shipped_lessons_dir
-from ._files import read_json, write_atomic
+from ._files import read_json, write_notebook
 from .exercises import EXERCISES
 
 __all__ = ["INSTALL_HINT", "LessonExercise", "lesson_exercise", "lesson_exercises", "function_source",
@@ -309,11 +309,6 @@ def otter_environment() -> dict[str, str]:
     return env
 
 
-def _write_notebook(path: Path, notebook: dict) -> Path:
-    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-    return write_atomic(path, lambda f: f.write(text.encode("utf-8")))
-
-
 def _assign(jobs: list[tuple[Path, str]], run_tests: bool) -> None:
     """Run ``otter assign`` on each ``folder``/master.ipynb of ``jobs`` (``(folder, stem)``),
     copied as ``stem``.ipynb (the name the student notebook gets), into ``folder``/student and
@@ -364,7 +359,7 @@ def export(folder, lesson: str | None = None, force: bool = False, run_tests: bo
             staging = Path(tempfile.mkdtemp(dir=folder, prefix=f".{exercise.lesson}."))
             staging.chmod(0o777 & ~umask)  # mkdtemp's 0700 would hide it from others
             staged.append(staging)
-            _write_notebook(staging / "master.ipynb", _master([exercise], points))
+            write_notebook(staging / "master.ipynb", _master([exercise], points))
         _assign([(s, e.lesson) for s, e in zip(staged, exercises)], run_tests)
         for staging, target in zip(staged, targets):
             if target.is_dir():

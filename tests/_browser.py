@@ -15,7 +15,6 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -91,9 +90,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0, any_answer: bool = False,
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0,
              name: str = "JupyterLab") -> None:
-    """Wait until ``url`` answers 200 (or, with ``any_answer``, any HTTP status at all)."""
+    """Wait until ``url`` answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -101,11 +100,7 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 30.0, any_ans
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
-        except urllib.error.HTTPError:
-            if any_answer:
-                return
-            time.sleep(0.2)
-        except OSError:
+        except OSError:  # HTTPError included: not up yet
             time.sleep(0.2)
     raise TimeoutError(f"{name} did not answer {url} within {timeout:.0f} s")
 

@@ -24,6 +24,7 @@ from _browser import in_ci
 import naskit
 from naskit import grading
 from naskit._config import shipped_lessons_dir
+from naskit._files import write_notebook
 from naskit.cli import main
 from naskit.exercises import EXERCISES, check
 
@@ -246,7 +247,7 @@ def test_every_lesson_assigns_and_the_student_sees_no_solution(exported, exercis
 def combined(otter, tmp_path_factory):
     """Every exercise in one assignment, one question each, through otter assign."""
     folder = tmp_path_factory.mktemp("combined")
-    grading._write_notebook(folder / "master.ipynb", grading.master_notebook())
+    write_notebook(folder / "master.ipynb", grading.master_notebook())
     grading._assign([(folder, "exercises")], run_tests=False)
     return folder
 
